@@ -1,0 +1,7 @@
+/// How function instances reach the database (`"mode"` in runtime.json).
+public enum DatabaseMode: String, Sendable, Equatable, CaseIterable {
+    /// Instances get a `DATABASE_URL` pointing at the host's pool (the default).
+    case pooled
+    /// Instances get a `DATABASE_URL` pointing at the database itself.
+    case direct
+}

@@ -1,0 +1,99 @@
+/// The settings one function runs with: the built-in defaults, overlaid with
+/// runtime.json's `"defaults"`, overlaid with the function's own entry.
+public struct FunctionSettings: Sendable, Equatable {
+    /// An invocation running longer is killed and answered 504.
+    public var timeoutSeconds: Double
+    /// Reported memory size (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, REPORT lines).
+    public var memoryMB: Int
+    /// Most instances of this function at once; beyond it requests get 429.
+    public var maxConcurrency: Int
+    /// An idle instance is stopped after this many seconds.
+    public var idleTimeoutSeconds: Double
+    /// Extra delay added to every cold start, to mimic the cloud.
+    public var coldStartDelayMs: Int
+    /// The routes written for the function, or nil for the default routes
+    /// (`ANY /<name>` and `ANY /<name>/{proxy+}`).
+    public var routes: [Route]?
+    /// The handler string given to the instance as `_HANDLER`, if any.
+    public var handler: String?
+    /// Extra environment variables of every instance.
+    public var environment: [String: String]
+
+    /// Creates settings; every parameter defaults to the built-in default.
+    public init(
+        timeoutSeconds: Double = 30,
+        memoryMB: Int = 256,
+        maxConcurrency: Int = 1000,
+        idleTimeoutSeconds: Double = 60,
+        coldStartDelayMs: Int = 0,
+        routes: [Route]? = nil,
+        handler: String? = nil,
+        environment: [String: String] = [:]
+    ) {
+        self.timeoutSeconds = timeoutSeconds
+        self.memoryMB = memoryMB
+        self.maxConcurrency = maxConcurrency
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.coldStartDelayMs = coldStartDelayMs
+        self.routes = routes
+        self.handler = handler
+        self.environment = environment
+    }
+
+    /// These settings overlaid with what `entry` writes. Environment
+    /// variables are merged, the entry's winning.
+    public func overlaid(with entry: FunctionEntry) -> FunctionSettings {
+        var merged = self
+        if let value = entry.timeoutSeconds { merged.timeoutSeconds = value }
+        if let value = entry.memoryMB { merged.memoryMB = value }
+        if let value = entry.maxConcurrency { merged.maxConcurrency = value }
+        if let value = entry.idleTimeoutSeconds { merged.idleTimeoutSeconds = value }
+        if let value = entry.coldStartDelayMs { merged.coldStartDelayMs = value }
+        if let value = entry.routes { merged.routes = value }
+        if let value = entry.handler { merged.handler = value }
+        if let value = entry.environment { merged.environment.merge(value) { _, new in new } }
+        return merged
+    }
+}
+
+/// One function's object in `"functions"` (or the `"defaults"` object), as
+/// written: nil means the key is absent.
+public struct FunctionEntry: Sendable, Equatable {
+    /// `"timeoutSeconds"`, if written.
+    public var timeoutSeconds: Double?
+    /// `"memoryMB"`, if written.
+    public var memoryMB: Int?
+    /// `"maxConcurrency"`, if written.
+    public var maxConcurrency: Int?
+    /// `"idleTimeoutSeconds"`, if written.
+    public var idleTimeoutSeconds: Double?
+    /// `"coldStartDelayMs"`, if written.
+    public var coldStartDelayMs: Int?
+    /// `"routes"`, parsed, if written (never written in `"defaults"`).
+    public var routes: [Route]?
+    /// `"handler"`, if written.
+    public var handler: String?
+    /// `"environment"`, if written.
+    public var environment: [String: String]?
+
+    /// Creates an entry; absent keys are nil.
+    public init(
+        timeoutSeconds: Double? = nil,
+        memoryMB: Int? = nil,
+        maxConcurrency: Int? = nil,
+        idleTimeoutSeconds: Double? = nil,
+        coldStartDelayMs: Int? = nil,
+        routes: [Route]? = nil,
+        handler: String? = nil,
+        environment: [String: String]? = nil
+    ) {
+        self.timeoutSeconds = timeoutSeconds
+        self.memoryMB = memoryMB
+        self.maxConcurrency = maxConcurrency
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.coldStartDelayMs = coldStartDelayMs
+        self.routes = routes
+        self.handler = handler
+        self.environment = environment
+    }
+}
