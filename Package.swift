@@ -1,0 +1,111 @@
+// swift-tools-version:6.2
+import Foundation
+import PackageDescription
+
+/// Every folder in `Functions/` that holds `.swift` files is a function: an
+/// executable target linked against the function SDK. A new function is a new
+/// folder and nothing else. Folders without Swift sources (custom runtimes with
+/// an executable `bootstrap`) are served by the host as they are.
+let functionTargets: [Target] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let functions = root.appendingPathComponent("Functions")
+    let fm = FileManager.default
+    guard let names = try? fm.contentsOfDirectory(atPath: functions.path) else { return [] }
+    return names.sorted().compactMap { name in
+        let folder = functions.appendingPathComponent(name)
+        guard let files = try? fm.contentsOfDirectory(atPath: folder.path),
+              files.contains(where: { $0.hasSuffix(".swift") }) else { return nil }
+        return .executableTarget(
+            name: name,
+            dependencies: ["FunctionKit"],
+            path: "Functions/\(name)",
+            exclude: files.filter { !$0.hasSuffix(".swift") }
+        )
+    }
+}()
+
+let package = Package(
+    name: "serverless-emulator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "emulator", targets: ["emulator"]),
+        .library(name: "FunctionKit", targets: ["FunctionKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "emulator",
+            dependencies: [
+                "EmulatorConfig", "FunctionHost", "PostgresPool", "ManagedPostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "EmulatorConfig"),
+        .target(name: "CSpawn"),
+        .target(
+            name: "ChildProcess",
+            dependencies: ["CSpawn", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "FunctionHost",
+            dependencies: [
+                "EmulatorConfig", "ChildProcess",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PostgresPool",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ManagedPostgres",
+            dependencies: ["ChildProcess", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "FunctionKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["ManagedPostgres", "ChildProcess"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(name: "EmulatorConfigTests", dependencies: ["EmulatorConfig"]),
+        .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"]),
+        .testTarget(name: "ManagedPostgresTests", dependencies: ["ManagedPostgres", "TestSupport"]),
+        .testTarget(
+            name: "PostgresPoolTests",
+            dependencies: [
+                "PostgresPool", "ManagedPostgres", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "FunctionHostTests",
+            dependencies: ["FunctionHost", "EmulatorConfig", "TestSupport", "emulator"]
+        ),
+    ] + functionTargets,
+    swiftLanguageModes: [.v6]
+)
