@@ -1,0 +1,183 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The pool's state: configuration, server connections, clients and counters. Everything
+/// in it runs on one event loop (like PgBouncer's single thread), so nothing is locked and
+/// a client and its server connection relay to each other directly.
+final class PoolCore {
+    let configuration: PoolConfiguration
+    let eventLoop: any EventLoop
+    let logger: Logger
+    let scramVerifier: SCRAMVerifier
+    var stats = StatsRecorder()
+    private(set) var servers: ServerPool!
+    /// The database's parameters, from the first server connection, replayed to clients at login.
+    var serverParameters: [(String, String)]?
+    private(set) var isShuttingDown = false
+
+    private var clients: [Int32: ClientSession] = [:]
+    private var nextProcessID: Int32 = 1
+    private var saltedPasswords: [[UInt8]: [UInt8]] = [:]
+    private var parameterSets: [[String: String]: SessionParameters] = [:]
+    private var listener: (any Channel)?
+    private var sweepTask: RepeatedTask?
+    private let closedPromise: EventLoopPromise<Void>
+
+    /// Completes when the pool has shut down.
+    var closed: EventLoopFuture<Void> { closedPromise.futureResult }
+
+    init(configuration: PoolConfiguration, eventLoop: any EventLoop, logger: Logger, scramVerifier: SCRAMVerifier) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.scramVerifier = scramVerifier
+        self.closedPromise = eventLoop.makePromise()
+        self.servers = ServerPool(core: self)
+    }
+
+    // MARK: Listening
+
+    /// Binds the listening socket; returns the bound port.
+    func start(box: NIOLoopBoundBox<PoolCore>) -> EventLoopFuture<Int> {
+        ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let core = box.value
+                    let session = core.makeSession()
+                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(FrontendDecoder()), session)
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .assumeIsolated()
+            .map { channel in
+                self.listener = channel
+                self.startSweeping()
+                return channel.localAddress?.port ?? self.configuration.port
+            }
+            .nonisolated()
+    }
+
+    private func startSweeping() {
+        let shortest = min(configuration.serverIdleTimeout, configuration.serverLifetime)
+        let halfShortest = PoolConfiguration.timeAmount(shortest).nanoseconds / 2
+        let interval = TimeAmount.nanoseconds(max(min(halfShortest, 5_000_000_000), 50_000_000))
+        let box = NIOLoopBound(self, eventLoop: eventLoop)
+        sweepTask = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            box.value.servers.sweep()
+        }
+    }
+
+    /// Stops listening, disconnects every client and closes every server connection.
+    func shutdown() -> EventLoopFuture<Void> {
+        guard !isShuttingDown else { return closedPromise.futureResult }
+        isShuttingDown = true
+        sweepTask?.cancel()
+        var closing: [EventLoopFuture<Void>] = []
+        if let listener {
+            closing.append(listener.closeFuture)
+            listener.close(promise: nil)
+        }
+        for client in clients.values {
+            client.fail(ErrorFields(code: SQLState.adminShutdown, message: "the pool is shutting down"))
+        }
+        for server in servers.all.values {
+            if let future = server.closeFuture { closing.append(future) }
+        }
+        servers.closeAll()
+        let done = EventLoopFuture.andAllComplete(closing, on: eventLoop)
+        closedPromise.completeWith(done)
+        return done
+    }
+
+    // MARK: Clients
+
+    private func makeSession() -> ClientSession {
+        let processID = nextProcessID
+        nextProcessID = nextProcessID == Int32.max ? 1 : nextProcessID + 1
+        return ClientSession(core: self, processID: processID, secretKey: Int32.random(in: Int32.min...Int32.max))
+    }
+
+    func clientConnected(_ client: ClientSession) {
+        clients[client.processID] = client
+        client.overClientLimit = clients.count > configuration.maxClientConnections || isShuttingDown
+    }
+
+    func clientDisconnected(_ client: ClientSession) {
+        clients[client.processID] = nil
+        if let parameters = client.parameters {
+            client.parameters = nil
+            parameters.users -= 1
+            if parameters.users == 0 { parameterSets[parameters.key] = nil }
+        }
+    }
+
+    /// The shared parameter set for these startup settings.
+    func sessionParameters(for settings: [String: String]) -> SessionParameters {
+        let set = parameterSets[settings] ?? {
+            let set = SessionParameters(settings)
+            parameterSets[settings] = set
+            return set
+        }()
+        set.users += 1
+        return set
+    }
+
+    // MARK: Cancel
+
+    /// A CancelRequest with the pool's key: cancels whatever the client's server connection runs.
+    func cancel(processID: Int32, secretKey: Int32) {
+        guard let client = clients[processID], client.secretKey == secretKey,
+              case .linked(let server) = client.state else { return }
+        sendCancel(processID: server.backendProcessID, secretKey: server.backendSecretKey)
+    }
+
+    /// Sends a CancelRequest to the database on a connection of its own.
+    func sendCancel(processID: Int32, secretKey: Int32) {
+        let upstream = configuration.upstream
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(5))
+            .connect(host: upstream.host, port: upstream.port)
+            .whenSuccess { channel in
+                var request = channel.allocator.buffer(capacity: 16)
+                request.writeInteger(Int32(16))
+                request.writeInteger(StartupCode.cancelRequest)
+                request.writeInteger(processID)
+                request.writeInteger(secretKey)
+                channel.writeAndFlush(request).whenComplete { _ in channel.close(promise: nil) }
+            }
+    }
+
+    // MARK: Upstream authentication
+
+    /// PBKDF2 is deliberately slow; the salted password for the database's salt is kept.
+    func saltedPassword(salt: [UInt8], iterations: Int) -> [UInt8] {
+        var key = salt
+        withUnsafeBytes(of: Int64(iterations).bigEndian) { key += $0 }
+        if let known = saltedPasswords[key] { return known }
+        let salted = SCRAMPrimitives.saltedPassword(
+            password: configuration.upstream.password, salt: salt, iterations: iterations
+        )
+        saltedPasswords[key] = salted
+        return salted
+    }
+
+    // MARK: Stats
+
+    func snapshot() -> PoolStats {
+        PoolStats(
+            clientConnections: .init(active: clients.count, waiting: servers.waitingCount),
+            serverConnections: .init(
+                active: servers.activeCount, idle: servers.idleCount, connecting: servers.connecting,
+                max: configuration.maxServerConnections, peak: servers.peak
+            ),
+            waitTime: stats.waitTime(),
+            transactionsServed: stats.transactions,
+            queriesServed: stats.queries,
+            errors: stats.errors
+        )
+    }
+}

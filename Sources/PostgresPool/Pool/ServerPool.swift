@@ -1,0 +1,193 @@
+import NIOCore
+
+/// A client waiting for a server connection.
+final class Waiter {
+    let client: ClientSession
+    let since: NIODeadline
+    var timer: Scheduled<Void>?
+    /// Served, timed out or cancelled; finished waiters are skipped when dequeued.
+    var done = false
+
+    init(client: ClientSession, since: NIODeadline) {
+        self.client = client
+        self.since = since
+    }
+}
+
+/// The server connections: idle ones, the cap on how many exist (connecting ones
+/// included), and the clients waiting for one, served first come, first served.
+///
+/// Event-loop confined.
+final class ServerPool {
+    unowned let core: PoolCore
+    private var idle: [ServerConnection] = []
+    private(set) var all: [Int: ServerConnection] = [:]
+    private(set) var connecting = 0
+    private var checking = 0
+    private var waiters = CircularBuffer<Waiter>(initialCapacity: 64)
+    private(set) var waitingCount = 0
+    private(set) var peak = 0
+    private var nextID = 0
+
+    init(core: PoolCore) {
+        self.core = core
+    }
+
+    var idleCount: Int { idle.count }
+    var activeCount: Int { all.count - idle.count - connecting }
+
+    /// An idle, healthy server connection, if one is ready right now and nobody is queued before us.
+    func acquireNow() -> ServerConnection? {
+        guard waitingCount == 0, !idle.isEmpty else { return nil }
+        let now = NIODeadline.now()
+        let checkDelay = PoolConfiguration.timeAmount(core.configuration.serverCheckDelay)
+        while let server = idle.popLast() {
+            guard server.isReusable(now: now) else {
+                server.close()
+                continue
+            }
+            if now - server.idleSince > checkDelay {
+                healthCheck(server)
+                continue
+            }
+            core.stats.recordWait(nanoseconds: 0)
+            return server
+        }
+        return nil
+    }
+
+    /// Queues a client for the next server connection, opening one if the cap allows.
+    func enqueue(_ client: ClientSession) -> Waiter {
+        let waiter = Waiter(client: client, since: .now())
+        waitingCount += 1
+        waiters.append(waiter)
+        waiter.timer = core.eventLoop.assumeIsolated().scheduleTask(
+            in: PoolConfiguration.timeAmount(core.configuration.acquireTimeout)
+        ) {
+            self.timedOut(waiter)
+        }
+        openConnectionsIfNeeded()
+        return waiter
+    }
+
+    /// The client stopped waiting (it disconnected).
+    func cancelWait(_ waiter: Waiter) {
+        guard !waiter.done else { return }
+        waiter.done = true
+        waiter.timer?.cancel()
+        waitingCount -= 1
+    }
+
+    private func timedOut(_ waiter: Waiter) {
+        guard !waiter.done else { return }
+        waiter.done = true
+        waitingCount -= 1
+        core.stats.errors.acquireTimeout += 1
+        let waited = NIODeadline.now() - waiter.since
+        waiter.client.acquireTimedOut(waitedMilliseconds: waited.nanoseconds / 1_000_000, busy: activeCount + connecting)
+    }
+
+    private func nextWaiter() -> Waiter? {
+        while let waiter = waiters.popFirst() {
+            if waiter.done { continue }
+            waiter.done = true
+            waiter.timer?.cancel()
+            waitingCount -= 1
+            return waiter
+        }
+        return nil
+    }
+
+    /// A clean server connection comes back: the first waiter gets it, else it idles.
+    func release(_ server: ServerConnection) {
+        let now = NIODeadline.now()
+        guard server.isReusable(now: now), !core.isShuttingDown else {
+            server.close()
+            return
+        }
+        if let waiter = nextWaiter() {
+            core.stats.recordWait(nanoseconds: (now - waiter.since).nanoseconds)
+            waiter.client.link(server)
+            return
+        }
+        server.idleSince = now
+        idle.append(server)
+    }
+
+    private func healthCheck(_ server: ServerConnection) {
+        checking += 1
+        server.runInternal([""]) { server, error in
+            self.checking -= 1
+            if error != nil {
+                server.close()
+            } else {
+                self.release(server)
+            }
+        }
+    }
+
+    // MARK: Opening and losing connections
+
+    private func openConnectionsIfNeeded() {
+        while waitingCount > connecting + checking, all.count < core.configuration.maxServerConnections, !core.isShuttingDown {
+            nextID += 1
+            connecting += 1
+            let server = ServerConnection(core: core, id: nextID)
+            all[nextID] = server
+            peak = max(peak, all.count)
+            server.connect()
+        }
+    }
+
+    /// A new server connection finished logging in.
+    func connected(_ server: ServerConnection) {
+        connecting -= 1
+        if core.serverParameters == nil {
+            core.serverParameters = server.reportedOrder
+        }
+        release(server)
+    }
+
+    /// Opening a server connection failed: the first waiter gets the error (the database is
+    /// down or refuses the pool); later waiters get a connection attempt of their own.
+    func connectFailed(_ server: ServerConnection, error: ErrorFields) {
+        guard all.removeValue(forKey: server.id) != nil else { return }
+        connecting -= 1
+        core.stats.errors.serverConnectFailed += 1
+        core.logger.warning("server connection failed: \(error)")
+        nextWaiter()?.client.acquireFailed(error)
+        openConnectionsIfNeeded()
+    }
+
+    /// A server connection closed.
+    func removed(_ server: ServerConnection) {
+        guard all.removeValue(forKey: server.id) != nil else { return }
+        if let index = idle.firstIndex(where: { $0 === server }) {
+            idle.remove(at: index)
+        }
+        openConnectionsIfNeeded()
+    }
+
+    /// Closes idle connections past `serverIdleTimeout` or `serverLifetime`.
+    func sweep() {
+        let now = NIODeadline.now()
+        let idleTimeout = PoolConfiguration.timeAmount(core.configuration.serverIdleTimeout)
+        idle.removeAll { server in
+            guard now - server.idleSince > idleTimeout || !server.isReusable(now: now) else { return false }
+            server.close()
+            return true
+        }
+    }
+
+    /// Closes every connection (shutdown).
+    func closeAll() {
+        for waiter in waiters where !waiter.done {
+            waiter.done = true
+            waiter.timer?.cancel()
+        }
+        waiters.removeAll()
+        waitingCount = 0
+        idle.removeAll()
+        for server in all.values { server.close() }
+    }
+}
