@@ -30,6 +30,8 @@ public actor ManagedPostgres {
     private let logger: Logger
     private var running: (server: PostgresServer, endpoints: ManagedPostgresEndpoints)?
     private var starting: Task<ManagedPostgresEndpoints, any Error>?
+    /// A server being shut down by ``stop()``; a new start waits for it.
+    private var stopping: PostgresServer?
 
     /// Creates the manager; nothing happens until ``start()``.
     public init(configuration: ManagedPostgresConfiguration, logger: Logger) {
@@ -58,10 +60,21 @@ public actor ManagedPostgres {
     /// Returns once the server process has exited; does nothing when it is not running.
     public func stop() async {
         if let starting { _ = try? await starting.value }
-        guard let running else { return }
-        self.running = nil
-        logger.info("stopping PostgreSQL (pid \(running.server.process.pid))")
-        await running.server.stop(timeout: configuration.shutdownTimeout)
+        guard let server = running?.server ?? stopping else { return }
+        running = nil
+        stopping = server
+        logger.info("stopping PostgreSQL (pid \(server.process.pid))")
+        await server.stop(timeout: configuration.shutdownTimeout)
+        if stopping === server { stopping = nil }
+    }
+
+    /// The endpoints of the cluster in the state directory, read from its
+    /// password file without starting anything (e.g. to print the URL while
+    /// another process runs the server); `nil` when no complete cluster exists.
+    public nonisolated func storedEndpoints() throws -> ManagedPostgresEndpoints? {
+        let layout = ClusterLayout(stateDirectory: configuration.absoluteStateDirectory)
+        guard layout.isComplete else { return nil }
+        return makeEndpoints(try ClusterPasswords.load(from: layout.passwordFile))
     }
 
     /// The server's process id while it runs.
@@ -76,6 +89,7 @@ public actor ManagedPostgres {
     }
 
     private func startServer() async throws -> ManagedPostgresEndpoints {
+        if let stopping { await stopping.stop(timeout: configuration.shutdownTimeout) }
         try configuration.validate()
         let binaries = try configuration.binaries ?? PostgresBinaries.locate()
         let account = try ServerAccount.resolve(accountName: configuration.serverAccount)
@@ -130,11 +144,12 @@ public actor ManagedPostgres {
             throw error
         }
         logger.info("PostgreSQL ready: \(endpoints.application.redactedURL)")
+        server.reportUnexpectedExit(to: logger)
         running = (server, endpoints)
         return endpoints
     }
 
-    private func makeEndpoints(_ passwords: ClusterPasswords) -> ManagedPostgresEndpoints {
+    private nonisolated func makeEndpoints(_ passwords: ClusterPasswords) -> ManagedPostgresEndpoints {
         func credentials(_ user: String, _ password: String) -> DatabaseCredentials {
             DatabaseCredentials(host: "127.0.0.1", port: configuration.port, user: user, password: password, database: "app")
         }

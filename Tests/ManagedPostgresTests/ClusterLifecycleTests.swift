@@ -62,6 +62,25 @@ struct ClusterLifecycleTests {
         }
     }
 
+    @Test func concurrentStartsShareOneServerAndConcurrentStopsWaitForExit() async throws {
+        try await withTemporaryCluster { cluster in
+            let server = cluster.server()
+            #expect(try server.storedEndpoints() == nil)
+            async let first = server.start()
+            async let second = server.start()
+            let (a, b) = try await (first, second)
+            #expect(a == b)
+            #expect(try server.storedEndpoints() == a)
+            let pid = try #require(await server.serverProcessID)
+
+            async let stopA: Void = server.stop()
+            async let stopB: Void = server.stop()
+            _ = await (stopA, stopB)
+            #expect(kill(pid, 0) == -1 && errno == ESRCH)
+            #expect(try server.storedEndpoints() == a)
+        }
+    }
+
     @Test func changedMaxConnectionsAppliesOnNextStart() async throws {
         try await withTemporaryCluster { cluster in
             let first = cluster.server(maxConnections: 20)
@@ -100,6 +119,24 @@ struct ClusterLifecycleTests {
 
             let endpoints = try await cluster.server().start()
             #expect(try await psql("SELECT 1", credentials: endpoints.application) == "1")
+        }
+    }
+
+    @Test func startAfterServerWasKilledRecovers() async throws {
+        try await withTemporaryCluster { cluster in
+            let server = cluster.server()
+            let before = try await server.start()
+            // The test settings turn synchronous_commit off; this commit must reach the WAL before the kill.
+            _ = try await psql(
+                "SET synchronous_commit = on; CREATE TABLE survivors (x int); INSERT INTO survivors VALUES (1)",
+                credentials: before.application)
+            let pid = try #require(await server.serverProcessID)
+            #expect(kill(pid, SIGKILL) == 0)
+            while await server.serverProcessID != nil { try await Task.sleep(for: .milliseconds(20)) }
+
+            let after = try await server.start()
+            #expect(await server.serverProcessID != pid)
+            #expect(try await psql("SELECT x FROM survivors", credentials: after.application) == "1")
         }
     }
 

@@ -25,7 +25,8 @@ public struct ManagedPostgresConfiguration: Sendable {
     public var reservedConnections: Int
     /// A SQL file applied once, right after the cluster is created, to database
     /// `app` as role `app`. When it fails, the new cluster is removed so the
-    /// next start tries again.
+    /// next start tries again. A relative path is taken relative to the
+    /// current directory.
     public var setupSQLFile: String?
     /// Further server settings (`-c name=value`), e.g. `fsync=off` for tests.
     /// They may not override the settings this module manages itself.

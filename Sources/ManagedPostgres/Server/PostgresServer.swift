@@ -5,6 +5,7 @@ import Darwin
 #endif
 import ChildProcess
 import Logging
+import Synchronization
 
 /// A running `postgres` server: a direct child of the host that receives
 /// SIGINT (fast shutdown) when the host dies, with its output in the log.
@@ -12,6 +13,7 @@ final class PostgresServer: Sendable {
     let process: ChildProcess
     let log: ServerLog
     let port: Int
+    private let stopRequested = Mutex(false)
 
     private init(process: ChildProcess, log: ServerLog, port: Int) {
         self.process = process
@@ -74,10 +76,35 @@ final class PostgresServer: Sendable {
         }
     }
 
+    /// Logs it when the server exits without ``stop(timeout:)``: a warning
+    /// when someone else shut it down cleanly, an error with its last log
+    /// lines when it failed.
+    func reportUnexpectedExit(to logger: Logger) {
+        Task { [self] in
+            let status = await process.waitForExit()
+            guard !stopRequested.withLock({ $0 }) else { return }
+            if status.isSuccess {
+                logger.warning("PostgreSQL (pid \(process.pid)) was shut down from outside the emulator")
+                return
+            }
+            await drainLog()
+            logger.error(
+                "PostgreSQL (pid \(process.pid)) exited unexpectedly (\(status)). Last log lines:\n\(log.recentLines.joined(separator: "\n"))")
+        }
+    }
+
     /// Fast shutdown (SIGINT); immediate shutdown (SIGQUIT) when that takes
     /// longer than `timeout`, SIGKILL five seconds after that. Returns once the
-    /// server has exited.
+    /// server has exited, also when called again while it shuts down.
     func stop(timeout: Duration) async {
+        let alreadyStopping = stopRequested.withLock { requested in
+            defer { requested = true }
+            return requested
+        }
+        if alreadyStopping {
+            _ = await process.waitForExit()
+            return
+        }
         guard process.exitStatus == nil else { return }
         for (signal, patience) in [(SIGINT, timeout), (SIGQUIT, .seconds(5))] {
             process.signal(signal)
