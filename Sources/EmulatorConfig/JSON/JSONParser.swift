@@ -5,7 +5,7 @@ struct JSONParser {
     /// A syntax error at a position of the input.
     struct SyntaxError: Error {
         var message: String
-        var location: SourceLocation
+        var location: TextPosition
     }
 
     private let bytes: [UInt8]
@@ -62,7 +62,7 @@ struct JSONParser {
         try enterContainer()
         index += 1  // {
         var members: [JSONValue.Member] = []
-        var seen: [String: SourceLocation] = [:]
+        var seen: [String: TextPosition] = [:]
         skipWhitespace()
         if consume(UInt8(ascii: "}")) {
             depth -= 1
@@ -192,8 +192,9 @@ struct JSONParser {
             }
             return scalar
         default:
-            index -= 1
-            throw error("invalid escape \\\(describeCurrent()) in a string")
+            index -= 2
+            let shown = byte < 0x80 && byte >= 0x20 ? String(Character(Unicode.Scalar(byte))) : "(0x\(String(byte, radix: 16)))"
+            throw error("invalid escape \\\(shown) in a string; valid escapes: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX")
         }
     }
 
@@ -294,9 +295,9 @@ struct JSONParser {
     }
 
     /// The location of `index`; the column counts characters, not bytes.
-    private var currentLocation: SourceLocation {
+    private var currentLocation: TextPosition {
         let column = String(decoding: bytes[lineStart..<min(index, bytes.count)], as: UTF8.self).count + 1
-        return SourceLocation(line: line, column: column)
+        return TextPosition(line: line, column: column)
     }
 
     private func error(_ message: String) -> SyntaxError {

@@ -15,12 +15,12 @@ struct JSONValue: Sendable {
     /// One `"key": value` pair of an object, in the order written.
     struct Member: Sendable {
         var key: String
-        var keyLocation: SourceLocation
+        var keyLocation: TextPosition
         var value: JSONValue
     }
 
     var kind: Kind
-    var location: SourceLocation
+    var location: TextPosition
 
     /// A short rendering of the value for error messages: strings quoted,
     /// numbers as written, containers summarised.
@@ -39,7 +39,7 @@ struct JSONValue: Sendable {
 }
 
 /// A 1-based line and column in a source text.
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct TextPosition: Sendable, Equatable, CustomStringConvertible {
     /// 1-based line number.
     public var line: Int
     /// 1-based column, counted in characters of the line.

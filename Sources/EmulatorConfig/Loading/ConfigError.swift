@@ -7,7 +7,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// user named it.
     public var file: String
     /// Where in `file` the problem is, when it is a position in a text.
-    public var location: SourceLocation?
+    public var location: TextPosition?
     /// The dotted key path of the offending value (`functions.users.routes[1]`),
     /// or nil when the problem is not about one key.
     public var keyPath: String?
@@ -15,7 +15,7 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
 
     /// Creates an error; see the properties for the meaning of each part.
-    public init(file: String, location: SourceLocation? = nil, keyPath: String? = nil, message: String) {
+    public init(file: String, location: TextPosition? = nil, keyPath: String? = nil, message: String) {
         self.file = file
         self.location = location
         self.keyPath = keyPath

@@ -4,9 +4,9 @@ struct ConfigReader {
     /// The file name used in messages.
     let file: String
 
-    /// An error about the value at `keyPath`.
+    /// An error about the value at `keyPath` (empty: the whole document).
     func error(_ value: JSONValue, _ keyPath: String, _ message: String) -> ConfigError {
-        ConfigError(file: file, location: value.location, keyPath: keyPath, message: message)
+        ConfigError(file: file, location: value.location, keyPath: keyPath.isEmpty ? nil : keyPath, message: message)
     }
 
     /// The members of the object `value`, after checking that every key is
@@ -124,27 +124,37 @@ struct ConfigReader {
 
 /// Finds the likely intended word for a misspelt key.
 enum Spelling {
-    /// The candidate closest to `word` by edit distance (case-insensitive),
-    /// if it is close enough to be a plausible typo.
+    /// The candidate `word` is the beginning of (`timeout` -> `timeoutSeconds`),
+    /// else the one closest by edit distance (case-insensitive) if it is close
+    /// enough to be a plausible typo.
     static func closest(to word: String, among candidates: [String]) -> String? {
+        let lowered = word.lowercased()
+        if lowered.count >= 4, let extended = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
+            return extended
+        }
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(1, min(word.count, best.0.count) / 3) ? best.0 : nil
+        return best.1 <= max(2, min(word.count, best.0.count) / 3) ? best.0 : nil
     }
 
-    /// Levenshtein distance between two strings.
+    /// Edit distance counting insertions, deletions, substitutions and
+    /// swaps of neighbours (optimal string alignment).
     static func distance(_ lhs: String, _ rhs: String) -> Int {
         let left = Array(lhs), right = Array(rhs)
         if left.isEmpty { return right.count }
-        var previous = Array(0...right.count)
-        for (i, leftCharacter) in left.enumerated() {
-            var current = [i + 1]
-            for (j, rightCharacter) in right.enumerated() {
-                let substitution = previous[j] + (leftCharacter == rightCharacter ? 0 : 1)
-                current.append(min(substitution, previous[j + 1] + 1, current[j] + 1))
+        if right.isEmpty { return left.count }
+        var table = Array(repeating: Array(repeating: 0, count: right.count + 1), count: left.count + 1)
+        for i in 0...left.count { table[i][0] = i }
+        for j in 0...right.count { table[0][j] = j }
+        for i in 1...left.count {
+            for j in 1...right.count {
+                let cost = left[i - 1] == right[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, left[i - 1] == right[j - 2], left[i - 2] == right[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[right.count]
+        return table[left.count][right.count]
     }
 }

@@ -1,0 +1,144 @@
+import EmulatorConfig
+import Foundation
+import Testing
+
+@Suite("Loading")
+struct LoadingTests {
+    static let fullConfig = #"""
+    {
+      "port": 3100,
+      "mode": "direct",
+      "database": {
+        "url": "postgresql://app:secret@db.internal:5433/app",
+        "managed": { "port": 55000, "maxConnections": 80 },
+        "setup": "db/setup.sql"
+      },
+      "pool": {
+        "port": 6500, "mode": "session", "maxServerConnections": 20,
+        "acquireTimeoutMs": 250, "maxClientConnections": 100,
+        "serverIdleTimeoutSeconds": 1.5, "serverLifetimeSeconds": 600,
+        "clientAuth": "md5"
+      },
+      "defaults": {
+        "timeoutSeconds": 10, "memoryMB": 512, "maxConcurrency": 50,
+        "idleTimeoutSeconds": 0.5, "coldStartDelayMs": 100, "handler": "main.handler",
+        "environment": { "LOG_LEVEL": "info", "REGION_NAME": "eu" }
+      },
+      "accountConcurrency": 200,
+      "burst": { "capacity": 30, "refillAmount": 5, "refillIntervalSeconds": 2 },
+      "functions": {
+        "users": {
+          "routes": ["GET /users", "get /users/{id}", "ANY /users/{id}/files/{path+}"],
+          "maxConcurrency": 5, "timeoutSeconds": 2.5,
+          "environment": { "PAGE_SIZE": "10", "LOG_LEVEL": "debug" }
+        },
+        "report": { "handler": "app.handler", "memoryMB": 1024 },
+        "empty": {}
+      }
+    }
+    """#
+
+    @Test("every key of a full runtime.json is read")
+    func fullConfigIsRead() throws {
+        let project = try TemporaryProject()
+        try project.write("SELECT 1;\n", to: "db/setup.sql")
+        let config = try project.load(Self.fullConfig)
+
+        #expect(config.port == 3100)
+        #expect(config.mode == .direct)
+        #expect(config.database == DatabaseSettings(
+            url: "postgresql://app:secret@db.internal:5433/app",
+            managed: ManagedDatabaseSettings(port: 55000, maxConnections: 80),
+            setup: project.root + "/db/setup.sql"
+        ))
+        #expect(config.pool == PoolSettings(
+            port: 6500, mode: .session, maxServerConnections: 20, acquireTimeoutMs: 250,
+            maxClientConnections: 100, serverIdleTimeoutSeconds: 1.5, serverLifetimeSeconds: 600, clientAuth: .md5
+        ))
+        #expect(config.defaults == FunctionSettings(
+            timeoutSeconds: 10, memoryMB: 512, maxConcurrency: 50, idleTimeoutSeconds: 0.5,
+            coldStartDelayMs: 100, routes: nil, handler: "main.handler",
+            environment: ["LOG_LEVEL": "info", "REGION_NAME": "eu"]
+        ))
+        #expect(config.accountConcurrency == 200)
+        #expect(config.burst == BurstSettings(capacity: 30, refillAmount: 5, refillIntervalSeconds: 2))
+        #expect(config.functions["users"] == FunctionEntry(
+            timeoutSeconds: 2.5, maxConcurrency: 5,
+            routes: [
+                try Route(parsing: "GET /users"), try Route(parsing: "GET /users/{id}"),
+                try Route(parsing: "ANY /users/{id}/files/{path+}"),
+            ],
+            environment: ["PAGE_SIZE": "10", "LOG_LEVEL": "debug"]
+        ))
+        #expect(config.functions["report"] == FunctionEntry(memoryMB: 1024, handler: "app.handler"))
+        #expect(config.functions["empty"] == FunctionEntry())
+    }
+
+    @Test("a function's entry overrides the defaults; environments merge")
+    func settingsMerge() throws {
+        let project = try TemporaryProject()
+        try project.write("SELECT 1;\n", to: "db/setup.sql")
+        let config = try project.load(Self.fullConfig)
+
+        let users = config.settings(for: "users")
+        #expect(users.maxConcurrency == 5)
+        #expect(users.timeoutSeconds == 2.5)
+        #expect(users.memoryMB == 512)
+        #expect(users.idleTimeoutSeconds == 0.5)
+        #expect(users.coldStartDelayMs == 100)
+        #expect(users.handler == "main.handler")
+        #expect(users.environment == ["LOG_LEVEL": "debug", "REGION_NAME": "eu", "PAGE_SIZE": "10"])
+        #expect(users.routes?.map(\.routeKey) == ["GET /users", "GET /users/{id}", "ANY /users/{id}/files/{path+}"])
+
+        let report = config.settings(for: "report")
+        #expect(report.handler == "app.handler")
+        #expect(report.memoryMB == 1024)
+        #expect(report.maxConcurrency == 50)
+        #expect(report.routes == nil)
+        #expect(config.settings(for: "empty") == config.defaults)
+    }
+
+    @Test("jsonText of a configuration loads back to an equal configuration")
+    func roundTrip() throws {
+        let project = try TemporaryProject()
+        try project.write("SELECT 1;\n", to: "db/setup.sql")
+        let original = try project.load(Self.fullConfig)
+        let reloaded = try project.load(original.jsonText)
+        #expect(reloaded == original)
+
+        let defaults = RuntimeConfig.defaultConfig(projectDirectory: project.root)
+        #expect(try project.load(defaults.jsonText) == defaults)
+        let noDatabase = try project.load(#"{"database": null}"#)
+        #expect(try project.load(noDatabase.jsonText) == noDatabase)
+    }
+
+    @Test("the project's own runtime.json loads with the documented settings")
+    func repositoryConfig() throws {
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try RuntimeConfig.load(path: root.appendingPathComponent("runtime.json").path)
+        #expect(config.port == 3000)
+        #expect(config.mode == .pooled)
+        #expect(config.database?.url == nil)
+        #expect(config.database?.managed == ManagedDatabaseSettings(port: 54329, maxConnections: 40))
+        #expect(config.pool == PoolSettings())
+        #expect(config.defaults == FunctionSettings())
+        #expect(config.settings(for: "hello").routes == [try Route(parsing: "GET /hello")])
+        #expect(config.settings(for: "hello-python").handler == "handler.handle")
+
+        let functions = try discoverFunctions(config: config)
+        #expect(functions.map(\.name) == ["hello", "hello-python"])
+        #expect(functions.first?.kind == .swift(productName: "hello"))
+        #expect(functions.last?.kind == .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"))
+    }
+
+    @Test("strings with escapes and unicode are read exactly")
+    func stringEscapes() throws {
+        let project = try TemporaryProject()
+        try project.addSwiftFunction("f")
+        let config = try project.load(#"""
+        {"functions": {"f": {"environment": {"GREETING": "h\u00e9llo \"w\"\n\ud83d\ude00 ü"}}}}
+        """#)
+        #expect(config.settings(for: "f").environment["GREETING"] == "héllo \"w\"\n😀 ü")
+    }
+}
