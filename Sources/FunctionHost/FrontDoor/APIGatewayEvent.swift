@@ -1,0 +1,110 @@
+import EmulatorConfig
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The API Gateway HTTP API payload 2.0 event an instance receives.
+struct APIGatewayEvent: Encodable {
+    var version = "2.0"
+    var routeKey: String
+    var rawPath: String
+    var rawQueryString: String
+    var cookies: [String]?
+    var headers: [String: String]
+    var queryStringParameters: [String: String]?
+    var pathParameters: [String: String]?
+    var requestContext: RequestContext
+    var body: String?
+    var isBase64Encoded: Bool
+
+    struct RequestContext: Encodable {
+        var accountId = "123456789012"
+        var apiId = "emulator"
+        var domainName: String
+        var domainPrefix: String
+        var http: HTTP
+        var requestId: String
+        var routeKey: String
+        var stage = "$default"
+        var time: String
+        var timeEpoch: Int64
+    }
+
+    struct HTTP: Encodable {
+        var method: String
+        var path: String
+        var `protocol` = "HTTP/1.1"
+        var sourceIp: String
+        var userAgent: String
+    }
+
+    /// Builds the event of `request` for the route it matched.
+    init(request: Request, match: RouteTable.Match, body: ByteBuffer, sourceIP: String) {
+        let now = Date.now
+        var headers: [String: String] = [:]
+        var cookies: [String] = []
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if name == "cookie" {
+                cookies += field.value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            } else if let existing = headers[name] {
+                headers[name] = existing + "," + field.value
+            } else {
+                headers[name] = field.value
+            }
+        }
+        let query = request.uri.query ?? ""
+        var parameters: [String: String] = [:]
+        for pair in query.split(separator: "&") where !pair.isEmpty {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Self.decode(parts[0])
+            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            parameters[key] = parameters[key].map { $0 + "," + value } ?? value
+        }
+        let host = headers["host"] ?? "127.0.0.1"
+        routeKey = match.route.routeKey
+        rawPath = request.uri.path
+        rawQueryString = query
+        self.cookies = cookies.isEmpty ? nil : cookies
+        self.headers = headers
+        queryStringParameters = parameters.isEmpty ? nil : parameters
+        pathParameters = match.pathParameters.isEmpty ? nil : match.pathParameters
+        requestContext = RequestContext(
+            domainName: host,
+            domainPrefix: String(host.split(separator: ".").first ?? Substring(host)),
+            http: HTTP(
+                method: request.method.rawValue, path: request.uri.path, sourceIp: sourceIP,
+                userAgent: headers["user-agent"] ?? ""),
+            requestId: UUID().uuidString.lowercased(),
+            routeKey: match.route.routeKey,
+            time: Self.clf(now),
+            timeEpoch: Int64(now.timeIntervalSince1970 * 1000))
+        if body.readableBytes == 0 {
+            self.body = nil
+            isBase64Encoded = false
+        } else if let text = body.getString(at: body.readerIndex, length: body.readableBytes),
+                  text.utf8.elementsEqual(body.readableBytesView) {
+            self.body = text
+            isBase64Encoded = false
+        } else {
+            self.body = Data(body.readableBytesView).base64EncodedString()
+            isBase64Encoded = true
+        }
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
+    }
+
+    /// API Gateway's `requestContext.time`: `26/Nov/2026:17:53:05 +0000`.
+    private static func clf(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return String(
+            format: "%02d/%@/%04d:%02d:%02d:%02d +0000", parts.tm_mday, months[Int(parts.tm_mon)],
+            parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
+    }
+}

@@ -1,0 +1,44 @@
+import EmulatorConfig
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The HTTP front door: matches a request to a function's route, turns it into
+/// an API Gateway 2.0 event, runs it on an instance, and maps the outcome to
+/// the response API Gateway would give. `/_emulator/` is the admin surface.
+struct FrontDoor: HTTPResponder {
+    typealias Context = FrontDoorContext
+
+    let routes: RouteTable
+    let manager: InstanceManager
+    let admin: AdminEndpoints
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        if request.uri.path == "/_emulator" || request.uri.path.hasPrefix("/_emulator/") {
+            return await admin.respond(to: request, context: context)
+        }
+        guard let match = routes.match(method: request.method.rawValue, path: request.uri.path) else {
+            return FunctionResponse.json(.notFound, ["message": "Not Found"])
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maximumPayloadBytes)
+        } catch {
+            return FunctionResponse.json(.contentTooLarge, ["message": "Request Entity Too Large"])
+        }
+        let event = APIGatewayEvent(
+            request: request, match: match, body: body,
+            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
+        let payload = ByteBuffer(bytes: try JSONEncoder().encode(event))
+        switch await manager.invoke(function: match.function, payload: payload) {
+        case .finished(let result):
+            return FunctionResponse.make(for: result)
+        case .throttled:
+            return FunctionResponse.json(.tooManyRequests, ["message": "Too Many Requests"])
+        case .launchFailed(let reason):
+            return FunctionResponse.json(.badGateway, ["errorType": "Runtime.StartError", "errorMessage": reason])
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Turns what an invocation produced into the HTTP response the caller sees,
+/// the way API Gateway's HTTP API does with payload format 2.0.
+enum FunctionResponse {
+    /// The response for a finished invocation.
+    static func make(for result: InvocationResult) -> Response {
+        switch result.outcome {
+        case .response(let payload):
+            return fromPayload(payload)
+        case .functionError(let payload, let errorType), .initError(let payload, let errorType):
+            return functionError(payload, errorType: errorType)
+        case .timedOut(let seconds):
+            return json(.gatewayTimeout, [
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": "RequestId: \(result.requestId) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds",
+            ])
+        case .crashed(let status):
+            return json(.badGateway, [
+                "errorType": "Runtime.ExitError",
+                "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: \(status)",
+            ])
+        case .responseTooLarge:
+            return json(.badGateway, [
+                "errorType": "Function.ResponseSizeTooLarge",
+                "errorMessage": "Response payload size exceeded maximum allowed payload size (\(maximumPayloadBytes) bytes).",
+            ])
+        }
+    }
+
+    /// A JSON object response.
+    static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A 2.0 response object (`statusCode`, `headers`, `cookies`, `body`,
+    /// `isBase64Encoded`), or any other JSON value as a 200 JSON body.
+    private static func fromPayload(_ payload: ByteBuffer) -> Response {
+        let data = Data(payload.readableBytesView)
+        guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            return json(.badGateway, [
+                "errorType": "Runtime.InvalidResponse",
+                "errorMessage": "the function's response is not JSON",
+            ])
+        }
+        guard let object = value as? [String: Any], let statusCode = object["statusCode"] as? Int else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: payload))
+        }
+        guard (100...599).contains(statusCode) else {
+            return json(.badGateway, [
+                "errorType": "Runtime.InvalidResponse",
+                "errorMessage": "the function returned statusCode \(statusCode), which is not an HTTP status",
+            ])
+        }
+        var headers = HTTPFields()
+        for (name, value) in object["headers"] as? [String: Any] ?? [:] {
+            guard let field = HTTPField.Name(name) else { continue }
+            headers.append(HTTPField(name: field, value: "\(value)"))
+        }
+        for cookie in object["cookies"] as? [String] ?? [] {
+            headers.append(HTTPField(name: .setCookie, value: cookie))
+        }
+        var body = ByteBuffer()
+        if let text = object["body"] as? String {
+            if object["isBase64Encoded"] as? Bool == true, let decoded = Data(base64Encoded: text) {
+                body = ByteBuffer(bytes: decoded)
+            } else {
+                body = ByteBuffer(string: text)
+            }
+        }
+        if headers[.contentType] == nil, body.readableBytes > 0 {
+            headers[.contentType] = "text/plain; charset=utf-8"
+        }
+        return Response(status: .init(code: statusCode), headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// 502 naming the function's `errorType` and `errorMessage`.
+    private static func functionError(_ payload: ByteBuffer, errorType: String?) -> Response {
+        let object = (try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView))) as? [String: Any] ?? [:]
+        let message = object["errorMessage"] as? String ?? String(buffer: payload)
+        let type = object["errorType"] as? String ?? errorType ?? "Function.Error"
+        return json(.badGateway, ["errorType": type, "errorMessage": message])
+    }
+}

@@ -1,0 +1,93 @@
+import EmulatorConfig
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The function host: the HTTP front door on 127.0.0.1, the instance manager
+/// and the per-instance Runtime API endpoints, run as a ``Service``.
+///
+/// On graceful shutdown (SIGINT/SIGTERM through the service group) it stops
+/// taking requests, lets in-flight invocations finish for up to
+/// ``HostConfiguration/drainTimeout``, then stops every instance.
+public final class EmulatorHost: Service {
+    private let configuration: HostConfiguration
+    private let manager: InstanceManager
+    private let sink: LogSink
+    private let logger: Logger
+    private let onListening: @Sendable (Int) async -> Void
+
+    /// Creates a host. `onListening` receives the bound front-door port.
+    public init(
+        configuration: HostConfiguration, sink: LogSink = LogSink(), logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.sink = sink
+        self.logger = logger
+        self.onListening = onListening
+        let group = MultiThreadedEventLoopGroup.singleton
+        manager = InstanceManager(
+            functions: configuration.functions,
+            limits: ConcurrencyLimits(accountConcurrency: configuration.accountConcurrency, burst: configuration.burst),
+            launcher: InstanceLauncher(
+                binDirectory: configuration.binDirectory, group: group, sink: sink, logger: logger,
+                hostEnvironment: ProcessInfo.processInfo.environment),
+            databaseURL: configuration.databaseURL, sink: sink, logger: logger)
+    }
+
+    /// The instance manager, for stats.
+    public var instances: InstanceManager { manager }
+
+    /// Serves until graceful shutdown, then drains and stops every instance.
+    public func run() async throws {
+        let mode = configuration.mode.rawValue
+        let frontDoor = FrontDoor(
+            routes: RouteTable(configuration.functions), manager: manager,
+            admin: AdminEndpoints(manager: manager, mode: { mode }))
+        let onListening = self.onListening
+        let app = Application(
+            responder: frontDoor,
+            configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
+            logger: logger)
+        let manager = self.manager
+        let drainTimeout = configuration.drainTimeout
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await manager.sweepIdleInstances() }
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                Task {
+                    try? await Task.sleep(for: drainTimeout)
+                    await manager.shutdown()
+                }
+            }
+            group.cancelAll()
+        }
+        await manager.shutdown()
+    }
+
+    /// The start-up banner: where each function is served.
+    public static func banner(port: Int, functions: [FunctionDefinition]) -> [String] {
+        let base = "http://127.0.0.1:\(port)"
+        var lines = ["Emulator listening on \(base)"]
+        let width = functions.map(\.name.count).max() ?? 0
+        for function in functions.sorted(by: { $0.name < $1.name }) {
+            let kind: String
+            switch function.kind {
+            case .swift: kind = "swift"
+            case .customRuntime: kind = "custom runtime"
+            }
+            let name = function.name.padding(toLength: width, withPad: " ", startingAt: 0)
+            for route in function.routes {
+                lines.append("  \(name)  \(route.routeKey.padding(toLength: 28, withPad: " ", startingAt: 0)) \(base)\(route.path)  (\(kind))")
+            }
+        }
+        lines.append("Stats: \(base)/_emulator/stats")
+        return lines
+    }
+}

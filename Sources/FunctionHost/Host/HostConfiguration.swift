@@ -1,0 +1,44 @@
+import EmulatorConfig
+
+/// What the host needs to serve: the functions, where their binaries are, the limits.
+public struct HostConfiguration: Sendable {
+    /// Front door port on 127.0.0.1 (0 picks a free one).
+    public var port: Int
+    /// The functions to serve, as discovered in `Functions/`.
+    public var functions: [FunctionDefinition]
+    /// Folder holding the built Swift function products.
+    public var binDirectory: String
+    /// Concurrent executions across all functions.
+    public var accountConcurrency: Int
+    /// How fast new instances may start.
+    public var burst: BurstSettings
+    /// `DATABASE_URL` given to instances, if any.
+    public var databaseURL: String?
+    /// The database mode reported in stats.
+    public var mode: DatabaseMode
+    /// How long in-flight invocations may finish when the host stops.
+    public var drainTimeout: Duration
+
+    /// Creates a configuration; see the properties.
+    public init(
+        port: Int, functions: [FunctionDefinition], binDirectory: String, accountConcurrency: Int = 1000,
+        burst: BurstSettings = BurstSettings(), databaseURL: String? = nil, mode: DatabaseMode = .pooled,
+        drainTimeout: Duration = .seconds(5)
+    ) {
+        self.port = port
+        self.functions = functions
+        self.binDirectory = binDirectory
+        self.accountConcurrency = accountConcurrency
+        self.burst = burst
+        self.databaseURL = databaseURL
+        self.mode = mode
+        self.drainTimeout = drainTimeout
+    }
+
+    /// The configuration of `config`'s functions.
+    public init(config: RuntimeConfig, functions: [FunctionDefinition], binDirectory: String) {
+        self.init(
+            port: config.port, functions: functions, binDirectory: binDirectory,
+            accountConcurrency: config.accountConcurrency, burst: config.burst, mode: config.mode)
+    }
+}

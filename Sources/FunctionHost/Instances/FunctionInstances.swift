@@ -1,0 +1,121 @@
+import EmulatorConfig
+import Synchronization
+
+/// The instances of one function: which are idle, how many are busy, and
+/// whether one more may start (`maxConcurrency`, then the account limits).
+final class FunctionInstances: Sendable {
+    let definition: FunctionDefinition
+    let stats = FunctionStats()
+    private let limits: ConcurrencyLimits
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        /// Idle instances, most recently used last (reused first, as Lambda does).
+        var idle: [Instance] = []
+        var all: [String: Instance] = [:]
+        /// Invocations in progress, including those waiting for a cold start.
+        var busy = 0
+    }
+
+    /// A reservation for one invocation.
+    enum Lease {
+        /// An idle instance, now reserved.
+        case warm(Instance)
+        /// No idle instance: the caller starts one.
+        case cold
+    }
+
+    /// Why no invocation may run now.
+    enum Throttle: Error {
+        case functionConcurrency(Int)
+        case account(ConcurrencyLimits.Refusal)
+    }
+
+    init(definition: FunctionDefinition, limits: ConcurrencyLimits) {
+        self.definition = definition
+        self.limits = limits
+    }
+
+    /// Reserves an idle instance or the right to start one.
+    func reserve() throws(Throttle) -> Lease {
+        try state.withLock { (state: inout State) throws(Throttle) -> Lease in
+            while let instance = state.idle.popLast() {
+                guard instance.phase == .idle else { continue }
+                do throws(ConcurrencyLimits.Refusal) { try limits.acquire(startingInstance: false) } catch {
+                    state.idle.append(instance)
+                    throw .account(error)
+                }
+                state.busy += 1
+                return .warm(instance)
+            }
+            guard state.busy < definition.settings.maxConcurrency else {
+                throw .functionConcurrency(definition.settings.maxConcurrency)
+            }
+            do throws(ConcurrencyLimits.Refusal) { try limits.acquire(startingInstance: true) } catch { throw .account(error) }
+            state.busy += 1
+            return .cold
+        }
+    }
+
+    /// Registers a freshly launched instance.
+    func added(_ instance: Instance) {
+        state.withLock { $0.all[instance.id] = instance }
+    }
+
+    /// Gives back a reservation, and the instance to the idle list when it can serve again.
+    func finished(_ instance: Instance?) {
+        state.withLock { state in
+            state.busy -= 1
+            if let instance, instance.phase == .idle { state.idle.append(instance) }
+        }
+        limits.release()
+    }
+
+    /// Forgets an instance whose process has exited.
+    func removed(_ instance: Instance) {
+        state.withLock { state in
+            state.all[instance.id] = nil
+            state.idle.removeAll { $0 === instance }
+        }
+    }
+
+    /// Idle instances past `idleTimeoutSeconds`, taken off the idle list.
+    func takeExpired(now: ContinuousClock.Instant) -> [Instance] {
+        let limit = Duration.milliseconds(Int64(definition.settings.idleTimeoutSeconds * 1000))
+        return state.withLock { state in
+            let expired = state.idle.filter { instance in
+                guard let since = instance.idleSince else { return false }
+                return now - since >= limit
+            }
+            state.idle.removeAll { instance in expired.contains { $0 === instance } }
+            return expired
+        }
+    }
+
+    /// Every live instance.
+    var instances: [Instance] { state.withLock { Array($0.all.values) } }
+
+    /// Instances by state: total, busy, idle, starting.
+    func counts() -> InstanceCounts {
+        state.withLock { state in
+            var counts = InstanceCounts(total: state.all.count)
+            for instance in state.all.values {
+                switch instance.phase {
+                case .busy: counts.busy += 1
+                case .idle: counts.idle += 1
+                case .starting: counts.starting += 1
+                case .dead: break
+                }
+            }
+            return counts
+        }
+    }
+}
+
+/// How many instances a function has, by state.
+public struct InstanceCounts: Sendable, Equatable, Codable {
+    public var total = 0
+    public var busy = 0
+    public var idle = 0
+    public var starting = 0
+}

@@ -1,0 +1,254 @@
+import ChildProcess
+import Foundation
+import NIOCore
+import Synchronization
+
+/// One function instance: an OS process speaking the Runtime API to a port of
+/// its own, serving one invocation at a time.
+///
+/// The Runtime API handler and the instance manager drive it; every state
+/// change happens under one lock, and every invocation completes exactly once:
+/// by a response, an error, the timeout, or the process's exit.
+final class Instance: Sendable {
+    /// Short id shown in logs and passed in `application_name` later.
+    let id: String
+    let functionName: String
+    let memoryMB: Int
+    let timeout: Double
+    let eventLoop: any EventLoop
+    private let spawnedAt = ContinuousClock.now
+    private let state = Mutex<State>(State())
+
+    enum Phase: Sendable { case starting, idle, busy, dead }
+
+    private struct State {
+        var phase: Phase = .starting
+        var initDuration: Duration?
+        var idleSince: ContinuousClock.Instant?
+        var parkedNext: (any Channel)?
+        var current: Invocation?
+        var process: ChildProcess?
+        var serverChannel: (any Channel)?
+    }
+
+    private struct Invocation {
+        let requestId: String
+        let payload: ByteBuffer
+        let deadlineEpochMs: Int64
+        var delivered = false
+        var timer: Scheduled<Void>?
+        let continuation: CheckedContinuation<InvocationOutcome, Never>
+    }
+
+    init(id: String, functionName: String, memoryMB: Int, timeout: Double, eventLoop: any EventLoop) {
+        self.id = id
+        self.functionName = functionName
+        self.memoryMB = memoryMB
+        self.timeout = timeout
+        self.eventLoop = eventLoop
+    }
+
+    // MARK: Lifecycle (instance manager)
+
+    /// Records the process and Runtime API channel once launched.
+    func attach(process: ChildProcess, serverChannel: any Channel) {
+        state.withLock {
+            $0.process = process
+            $0.serverChannel = serverChannel
+        }
+    }
+
+    var phase: Phase { state.withLock { $0.phase } }
+    var process: ChildProcess? { state.withLock { $0.process } }
+
+    /// Time from spawn to the first `/next`, once it happened.
+    var initDuration: Duration? { state.withLock { $0.initDuration } }
+
+    /// When it last became idle (nil unless idle).
+    var idleSince: ContinuousClock.Instant? { state.withLock { $0.phase == .idle ? $0.idleSince : nil } }
+
+    /// Runs one invocation and returns how it ended. Call only on a starting
+    /// or idle instance that the caller has reserved.
+    func invoke(requestId: String, payload: ByteBuffer) async -> InvocationOutcome {
+        await withCheckedContinuation { continuation in
+            let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout * 1000)
+            let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1_000_000_000))) { [self] in
+                timedOut(requestId: requestId)
+            }
+            let invocation = Invocation(
+                requestId: requestId, payload: payload, deadlineEpochMs: deadline, timer: timer,
+                continuation: continuation)
+            let (next, failure): ((any Channel)?, TerminationStatus?) = state.withLock { state in
+                if state.phase == .dead {
+                    return (nil, state.process?.exitStatus ?? .signaled(9))
+                }
+                state.current = invocation
+                if state.phase == .idle { state.phase = .busy }
+                guard let parked = state.parkedNext else { return (nil, nil) }
+                state.parkedNext = nil
+                state.current!.delivered = true
+                return (parked, nil)
+            }
+            if let failure {
+                timer.cancel()
+                continuation.resume(returning: .crashed(failure))
+            } else if let next {
+                deliver(invocation, on: next)
+            }
+        }
+    }
+
+    /// Kills the process group; the exit completes any outstanding invocation.
+    func terminate() {
+        let process = state.withLock { state -> ChildProcess? in
+            if state.phase == .idle || state.phase == .starting { state.phase = .dead }
+            return state.process
+        }
+        process?.signal(SIGKILL)
+    }
+
+    /// Called once the process has exited.
+    func processExited(_ status: TerminationStatus) {
+        let (invocation, channels) = state.withLock { state -> (Invocation?, [any Channel]) in
+            state.phase = .dead
+            defer { state.current = nil; state.parkedNext = nil }
+            return (state.current, [state.serverChannel, state.parkedNext].compactMap { $0 })
+        }
+        for channel in channels { channel.close(promise: nil) }
+        if let invocation {
+            invocation.timer?.cancel()
+            invocation.continuation.resume(returning: .crashed(status))
+        }
+    }
+
+    // MARK: Runtime API (called by RuntimeAPIHandler)
+
+    /// `GET /runtime/invocation/next`: answers at once when an invocation is
+    /// waiting, else parks the request until one arrives.
+    func nextRequested(on channel: any Channel) -> RuntimeAPIReply? {
+        let action: NextAction = state.withLock { state in
+            if state.phase == .dead { return .reply(.gone) }
+            if state.initDuration == nil {
+                state.initDuration = ContinuousClock.now - spawnedAt
+                if state.phase == .starting { state.phase = state.current == nil ? .idle : .busy }
+                if state.phase == .idle { state.idleSince = .now }
+            }
+            if state.parkedNext != nil { return .reply(.badRequest("Runtime.InvalidStateTransition", "a /next request is already waiting")) }
+            if let current = state.current, !current.delivered {
+                state.current!.delivered = true
+                return .deliver(current)
+            }
+            state.parkedNext = channel
+            return .park
+        }
+        switch action {
+        case .reply(let reply): return reply
+        case .deliver(let invocation):
+            deliver(invocation, on: channel)
+            return nil
+        case .park:
+            return nil
+        }
+    }
+
+    private enum NextAction {
+        case reply(RuntimeAPIReply)
+        case deliver(Invocation)
+        case park
+    }
+
+    /// `POST /runtime/invocation/{id}/response`.
+    func responsePosted(requestId: String, body: ByteBuffer) -> RuntimeAPIReply {
+        complete(requestId: requestId, with: .response(body))
+    }
+
+    /// `POST /runtime/invocation/{id}/error`.
+    func errorPosted(requestId: String, body: ByteBuffer, errorType: String?) -> RuntimeAPIReply {
+        complete(requestId: requestId, with: .functionError(body, errorType: errorType))
+    }
+
+    /// A response body over the payload limit: the invocation fails.
+    func responseTooLarge(requestId: String) -> RuntimeAPIReply {
+        _ = complete(requestId: requestId, with: .responseTooLarge)
+        return .payloadTooLarge
+    }
+
+    /// `POST /runtime/init/error`: the invocation waiting for this cold start
+    /// fails with the runtime's error, and the instance is discarded.
+    func initErrorPosted(body: ByteBuffer, errorType: String?) -> RuntimeAPIReply {
+        let invocation: Invocation? = state.withLock { state in
+            guard state.initDuration == nil, state.phase != .dead else { return nil }
+            state.phase = .dead
+            defer { state.current = nil }
+            return state.current
+        }
+        guard let invocation else {
+            return .forbidden("Runtime.InvalidStateTransition", "/init/error is only accepted before the first /next")
+        }
+        invocation.timer?.cancel()
+        invocation.continuation.resume(returning: .initError(body, errorType: errorType))
+        terminateSoon()
+        return .accepted
+    }
+
+    private func complete(requestId: String, with outcome: InvocationOutcome) -> RuntimeAPIReply {
+        let invocation: Invocation? = state.withLock { state in
+            guard let current = state.current, current.requestId == requestId, current.delivered else { return nil }
+            state.current = nil
+            if outcome.keepsInstance {
+                state.phase = .idle
+                state.idleSince = .now
+            } else {
+                state.phase = .dead
+            }
+            return current
+        }
+        guard let invocation else {
+            return .badRequest("InvalidRequestID", "no outstanding invocation with request id \(requestId)")
+        }
+        invocation.timer?.cancel()
+        invocation.continuation.resume(returning: outcome)
+        if !outcome.keepsInstance { terminateSoon() }
+        return .accepted
+    }
+
+    private func timedOut(requestId: String) {
+        let (invocation, process): (Invocation?, ChildProcess?) = state.withLock { state in
+            guard let current = state.current, current.requestId == requestId else { return (nil, nil) }
+            state.current = nil
+            state.phase = .dead
+            return (current, state.process)
+        }
+        guard let invocation else { return }
+        process?.signal(SIGKILL)
+        invocation.continuation.resume(returning: .timedOut(seconds: timeout))
+    }
+
+    /// Lets the Runtime API reply go out, then kills the process.
+    private func terminateSoon() {
+        eventLoop.scheduleTask(in: .milliseconds(20)) { [self] in
+            state.withLock { $0.process }?.signal(SIGKILL)
+        }
+    }
+
+    private func deliver(_ invocation: Invocation, on channel: any Channel) {
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("Lambda-Runtime-Aws-Request-Id", invocation.requestId),
+            ("Lambda-Runtime-Deadline-Ms", String(invocation.deadlineEpochMs)),
+            ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:\(functionName)"),
+            ("Lambda-Runtime-Trace-Id", TraceID.make()),
+        ]
+        RuntimeAPIHandler.send(.event(invocation.payload, headers: headers), on: channel)
+    }
+}
+
+/// X-Ray style trace ids, as Lambda passes them.
+enum TraceID {
+    static func make() -> String {
+        let epoch = String(Int(Date().timeIntervalSince1970), radix: 16)
+        let random = (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+        let parent = (0..<16).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
+        return "Root=1-\(epoch)-\(random);Parent=\(parent);Sampled=0"
+    }
+}

@@ -1,0 +1,78 @@
+import ChildProcess
+import EmulatorConfig
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Starts instances: a Runtime API listener on a loopback port of its own,
+/// then the function's process pointed at it, its output forwarded to the log.
+struct InstanceLauncher: Sendable {
+    /// Where built Swift function products live.
+    let binDirectory: String
+    let group: any EventLoopGroup
+    let sink: LogSink
+    let logger: Logger
+    /// The host's environment, of which instances get only `PATH`, `HOME`, `LANG`.
+    let hostEnvironment: [String: String]
+
+    /// Launches an instance of `function`; `onExit` runs when its process ends.
+    func launch(
+        _ function: FunctionDefinition,
+        databaseURL: String?,
+        onExit: @escaping @Sendable (Instance, TerminationStatus) -> Void
+    ) async throws -> Instance {
+        let eventLoop = group.next()
+        let instance = Instance(
+            id: Self.makeID(), functionName: function.name, memoryMB: function.settings.memoryMB,
+            timeout: function.settings.timeoutSeconds, eventLoop: eventLoop)
+        let logger = self.logger
+        let server = try await ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RuntimeAPIHandler(instance: instance, logger: logger))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        do {
+            let port = server.localAddress?.port ?? 0
+            let spec = ProcessSpec(
+                executable: executable(of: function),
+                environment: InstanceEnvironment.make(
+                    for: function, instanceID: instance.id, runtimeAPI: "127.0.0.1:\(port)",
+                    databaseURL: databaseURL, host: hostEnvironment),
+                workingDirectory: function.directory,
+                output: .pipe)
+            let process = try ChildProcess.spawn(spec)
+            instance.attach(process: process, serverChannel: server)
+            let prefix = "[\(function.name)/\(instance.id)]"
+            InstanceOutputForwarder.forward(descriptor: process.standardOutput!, prefix: prefix, sink: sink, group: group)
+            InstanceOutputForwarder.forward(descriptor: process.standardError!, prefix: prefix, sink: sink, group: group)
+            Task {
+                let status = await process.waitForExit()
+                process.signal(SIGKILL)  // whatever it left behind in its group goes too
+                instance.processExited(status)
+                onExit(instance, status)
+            }
+            return instance
+        } catch {
+            try? await server.close()
+            throw error
+        }
+    }
+
+    private func executable(of function: FunctionDefinition) -> String {
+        switch function.kind {
+        case .swift(let product): return "\(binDirectory)/\(product)"
+        case .customRuntime(let bootstrap): return bootstrap
+        }
+    }
+
+    private static func makeID() -> String {
+        let value = UInt32.random(in: 0...UInt32.max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}

@@ -1,0 +1,179 @@
+import ChildProcess
+import EmulatorConfig
+import Foundation
+import Logging
+import NIOCore
+import Synchronization
+
+/// Runs invocations on instances the Lambda way: an idle warm instance if
+/// there is one, else a new one (cold start), else 429; kills instances that
+/// time out, replaces those that crash, and stops those idle too long.
+public final class InstanceManager: Sendable {
+    private let functions: [String: FunctionInstances]
+    private let launcher: InstanceLauncher
+    private let sink: LogSink
+    private let logger: Logger
+    private let databaseURL: Mutex<String?>
+    private let stopping = Atomic<Bool>(false)
+
+    init(
+        functions: [FunctionDefinition], limits: ConcurrencyLimits, launcher: InstanceLauncher,
+        databaseURL: String?, sink: LogSink, logger: Logger
+    ) {
+        self.functions = Dictionary(uniqueKeysWithValues: functions.map {
+            ($0.name, FunctionInstances(definition: $0, limits: limits))
+        })
+        self.launcher = launcher
+        self.databaseURL = Mutex(databaseURL)
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// What a request to a function gets.
+    enum Answer {
+        case finished(InvocationResult)
+        case throttled
+        case launchFailed(String)
+    }
+
+    /// Runs one invocation of `function` with the event `payload`.
+    func invoke(function name: String, payload: ByteBuffer) async -> Answer {
+        guard let function = functions[name] else { return .launchFailed("no function named \(name)") }
+        let lease: FunctionInstances.Lease
+        do { lease = try function.reserve() } catch {
+            function.stats.recordThrottle()
+            logger.info("\(name): 429 throttled (\(error))")
+            return .throttled
+        }
+        let started = ContinuousClock.now
+        let instance: Instance
+        switch lease {
+        case .warm(let warm):
+            instance = warm
+        case .cold:
+            do {
+                instance = try await launch(function)
+            } catch {
+                function.finished(nil)
+                logger.error("\(name): cannot start an instance: \(error)")
+                return .launchFailed("cannot start an instance of \(name): \(error)")
+            }
+        }
+        let requestId = UUID().uuidString.lowercased()
+        let prefix = "[\(name)/\(instance.id)]"
+        sink.write("\(prefix) START RequestId: \(requestId) Version: $LATEST")
+        let outcome = await instance.invoke(requestId: requestId, payload: payload)
+        let total = ContinuousClock.now - started
+        let result = InvocationResult(
+            requestId: requestId, outcome: outcome, coldStart: lease.isCold, instanceID: instance.id,
+            totalMilliseconds: total.milliseconds)
+        report(result, instance: instance, total: total, prefix: prefix)
+        function.stats.record(result)
+        function.finished(instance)
+        return .finished(result)
+    }
+
+    private func launch(_ function: FunctionInstances) async throws -> Instance {
+        let delay = function.definition.settings.coldStartDelayMs
+        if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+        let instance = try await launcher.launch(
+            function.definition, databaseURL: databaseURL.withLock { $0 }
+        ) { [weak self, weak function] instance, status in
+            function?.removed(instance)
+            guard let self, !self.stopping.load(ordering: .relaxed), status != .signaled(SIGKILL) else { return }
+            self.logger.info("[\(instance.functionName)/\(instance.id)] instance exited: \(status)")
+        }
+        function.added(instance)
+        return instance
+    }
+
+    private func report(_ result: InvocationResult, instance: Instance, total: Duration, prefix: String) {
+        let initDuration = result.coldStart ? instance.initDuration : nil
+        let duration = max(0, total.milliseconds - (initDuration?.milliseconds ?? 0))
+        let maxMemory = instance.process.flatMap { MemoryUsage.peakMegabytes(pid: $0.pid) }
+        switch result.outcome {
+        case .timedOut(let seconds):
+            sink.write("\(prefix) \(Self.timestamp()) \(result.requestId) Task timed out after \(String(format: "%.2f", seconds)) seconds")
+        case .crashed(let status):
+            sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: \(status)")
+        default: break
+        }
+        sink.write("\(prefix) END RequestId: \(result.requestId)")
+        var line = "\(prefix) REPORT RequestId: \(result.requestId)\tDuration: \(String(format: "%.2f", duration)) ms"
+        line += "\tBilled Duration: \(Int(duration.rounded(.up))) ms\tMemory Size: \(instance.memoryMB) MB"
+        line += "\tMax Memory Used: \(maxMemory.map(String.init) ?? "-") MB"
+        if let initDuration { line += "\tInit Duration: \(String(format: "%.2f", initDuration.milliseconds)) ms" }
+        sink.write(line)
+    }
+
+    private static func timestamp() -> String {
+        Date.now.ISO8601Format(.iso8601WithTimeZone(includingFractionalSeconds: true))
+    }
+
+    // MARK: Housekeeping
+
+    /// Stops instances idle longer than their function's `idleTimeoutSeconds`,
+    /// checking every `interval` until cancelled.
+    func sweepIdleInstances(every interval: Duration = .milliseconds(250)) async {
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            for function in functions.values {
+                for instance in function.takeExpired(now: now) {
+                    instance.terminate()
+                }
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Kills every instance and waits until all have exited.
+    func shutdown() async {
+        stopping.store(true, ordering: .relaxed)
+        let instances = functions.values.flatMap(\.instances)
+        for instance in instances { instance.terminate() }
+        for instance in instances { _ = await instance.process?.waitForExit() }
+    }
+
+    // MARK: Observation
+
+    /// The database URL new instances get.
+    func setDatabaseURL(_ url: String?) {
+        databaseURL.withLock { $0 = url }
+    }
+
+    /// Instance counts, counters and latencies of every function.
+    public func snapshot() -> [String: FunctionSnapshot] {
+        functions.mapValues { function in
+            let (counters, latency) = function.stats.snapshot()
+            return FunctionSnapshot(instances: function.counts(), counters: counters, latency: latency)
+        }
+    }
+}
+
+extension FunctionInstances.Lease {
+    var isCold: Bool { if case .cold = self { return true } else { return false } }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}
+
+/// One function's state for `/_emulator/stats`.
+public struct FunctionSnapshot: Sendable, Equatable {
+    public var instances: InstanceCounts
+    public var counters: FunctionCounters
+    public var latency: LatencyPercentiles
+}
+
+/// Peak memory of an instance, as Lambda's `Max Memory Used`.
+enum MemoryUsage {
+    /// `VmHWM` of the process in megabytes, or nil once it is gone.
+    static func peakMegabytes(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return (kilobytes + 1023) / 1024
+    }
+}

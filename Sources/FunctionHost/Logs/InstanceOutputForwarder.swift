@@ -1,0 +1,62 @@
+import NIOCore
+import NIOPosix
+
+/// Streams an instance's standard output or error into the ``LogSink``, one
+/// line at a time, each prefixed with `[function/instance]`.
+enum InstanceOutputForwarder {
+    /// The longest line forwarded whole; longer ones are split, so a function
+    /// that floods without newlines cannot grow the host's memory.
+    static let maximumLineLength = 16 * 1024
+
+    /// Takes ownership of `descriptor` and forwards it until the instance closes it.
+    static func forward(descriptor: Int32, prefix: String, sink: LogSink, group: any EventLoopGroup) {
+        let bootstrap = NIOPipeBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(LineHandler(prefix: prefix, sink: sink))
+                }
+            }
+        _ = bootstrap.takingOwnershipOfDescriptor(input: descriptor)
+    }
+
+    private final class LineHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private let prefix: String
+        private let sink: LogSink
+        private var pending = ByteBuffer()
+
+        init(prefix: String, sink: LogSink) {
+            self.prefix = prefix
+            self.sink = sink
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var chunk = unwrapInboundIn(data)
+            pending.writeBuffer(&chunk)
+            while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+                let length = newline - pending.readerIndex
+                emit(pending.readSlice(length: length)!)
+                pending.moveReaderIndex(forwardBy: 1)
+            }
+            while pending.readableBytes >= InstanceOutputForwarder.maximumLineLength {
+                emit(pending.readSlice(length: InstanceOutputForwarder.maximumLineLength)!)
+            }
+            pending.discardReadBytes()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            if pending.readableBytes > 0 { emit(pending) }
+            pending.clear()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            context.close(promise: nil)
+        }
+
+        private func emit(_ line: ByteBuffer) {
+            var text = String(buffer: line)
+            if text.last == "\r" { text.removeLast() }
+            sink.write("\(prefix) \(text)")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Synchronization
+
+/// Counters and recent latencies of one function, for `/_emulator/stats`.
+final class FunctionStats: Sendable {
+    /// How many recent durations the percentiles are computed over.
+    static let window = 2048
+
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var counters = FunctionCounters()
+        var latencies: [Double] = []
+        var next = 0
+    }
+
+    /// Records one finished invocation.
+    func record(_ result: InvocationResult) {
+        state.withLock { state in
+            state.counters.invocations += 1
+            if result.coldStart { state.counters.coldStarts += 1 }
+            switch result.outcome {
+            case .response: break
+            case .functionError, .initError, .responseTooLarge: state.counters.errors += 1
+            case .timedOut:
+                state.counters.errors += 1
+                state.counters.timeouts += 1
+            case .crashed:
+                state.counters.errors += 1
+                state.counters.crashes += 1
+            }
+            if state.latencies.count < Self.window {
+                state.latencies.append(result.totalMilliseconds)
+            } else {
+                state.latencies[state.next] = result.totalMilliseconds
+            }
+            state.next = (state.next + 1) % Self.window
+        }
+    }
+
+    /// Records a request refused with 429.
+    func recordThrottle() {
+        state.withLock { $0.counters.throttles += 1 }
+    }
+
+    /// The counters and the latency percentiles of the recent window.
+    func snapshot() -> (FunctionCounters, LatencyPercentiles) {
+        let (counters, latencies) = state.withLock { ($0.counters, $0.latencies) }
+        return (counters, LatencyPercentiles(latencies))
+    }
+}
+
+/// What happened to a function's invocations since the host started.
+public struct FunctionCounters: Sendable, Equatable, Codable {
+    public var invocations = 0
+    public var coldStarts = 0
+    public var errors = 0
+    public var throttles = 0
+    public var timeouts = 0
+    public var crashes = 0
+}
+
+/// p50/p95/p99 of a set of durations, in milliseconds.
+public struct LatencyPercentiles: Sendable, Equatable, Codable {
+    public var p50Ms: Double?
+    public var p95Ms: Double?
+    public var p99Ms: Double?
+
+    init(_ samples: [Double]) {
+        guard !samples.isEmpty else { return }
+        let sorted = samples.sorted()
+        func at(_ fraction: Double) -> Double {
+            let index = min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)
+            return (sorted[max(0, index)] * 100).rounded() / 100
+        }
+        p50Ms = at(0.50)
+        p95Ms = at(0.95)
+        p99Ms = at(0.99)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `emulator`: serve the functions of a project (the default), and tools around it.
+@main
+struct Emulator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "emulator",
+        abstract: "A local serverless runtime emulator with a built-in PostgreSQL connection pool.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}
