@@ -37,7 +37,14 @@ public enum FunctionRuntime {
     /// Creates one `Function` (its `init` is the function's setup; a throw is
     /// reported as an init error) and serves every invocation with it.
     public static func serve<Function: EventFunction>(_ function: Function.Type) async -> Never {
-        await run {
+        await run(setup: setup(of: function))
+    }
+
+    /// The setup of a function type: create it, then serve with its `handle`.
+    static func setup<Function: EventFunction>(
+        of function: Function.Type
+    ) -> () async throws -> RuntimeLoop.Handler<Function.Event, Function.Output> {
+        {
             let function = try await Function()
             return { event, context in try await function.handle(event, context: context) }
         }
@@ -46,6 +53,7 @@ public enum FunctionRuntime {
     private static func run<Event: Decodable, Output: Encodable>(
         setup: () async throws -> RuntimeLoop.Handler<Event, Output>
     ) async -> Never {
+        Platform.lineBufferStandardOutput()
         do {
             guard let value = Platform.environment("AWS_LAMBDA_RUNTIME_API") else {
                 throw RuntimeError.missingEndpoint

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #elseif canImport(Musl)
-import Musl
+@preconcurrency import Musl
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 
 /// The few operating-system calls the SDK needs, without Foundation.
@@ -57,6 +57,12 @@ enum Platform {
                 remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
             }
         }
+    }
+
+    /// Makes standard output line-buffered, so a handler's `print` reaches the
+    /// host line by line even when standard output is a pipe.
+    static func lineBufferStandardOutput() {
+        setvbuf(stdout, nil, _IOLBF, 0)
     }
 
     /// Ends the process with `status`.
