@@ -1,0 +1,144 @@
+import ManagedPostgres
+import PostgresNIO
+import PostgresPool
+import Testing
+import TestSupport
+
+extension PostgresPoolTests {
+    /// What a client leaves behind never reaches the next client.
+    @Suite struct Cleanup {
+        /// Backends of the `app` role in a transaction, seen by the superuser.
+        static func idleInTransaction(_ superuser: DatabaseCredentials) async throws -> Int {
+            Int(try await psql(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app' AND state LIKE 'idle in transaction%'",
+                credentials: superuser)) ?? -1
+        }
+
+        static func waitUntil(_ condition: () async throws -> Bool) async throws {
+            for _ in 0..<500 {
+                if try await condition() { return }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            Issue.record("condition not reached within 10 s")
+        }
+
+        @Test(arguments: [false, true])
+        func abandonedTransactionIsRolledBack(abrupt: Bool) async throws {
+            let endpoints = try await TestDatabase.shared()
+            let table = "abandoned_\(abrupt ? "abrupt" : "terminate")"
+            _ = try await psql("DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (n int)", credentials: endpoints.application)
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                if abrupt {
+                    // A client that vanishes without a Terminate.
+                    let raw = try RawConnection(port: pooled.port)
+                    _ = try raw.login(user: "app", database: "app")
+                    raw.send(Wire.query("BEGIN; INSERT INTO \(table) VALUES (1)"))
+                    let reply = try #require(raw.read(until: "Z"))
+                    #expect(reply.last?.body == [UInt8(ascii: "T")])
+                    raw.close()
+                } else {
+                    // postgres-nio closes politely (Terminate) with the transaction open.
+                    try await PoolHarness.withConnection(pooled) { connection async throws in
+                        _ = try await connection.query("BEGIN", logger: PoolHarness.logger)
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES (1)"), logger: PoolHarness.logger)
+                    }
+                }
+                // The single server connection serves the next client, outside any transaction.
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    let rows = try await PoolHarness.strings(
+                        connection,
+                        PostgresQuery(unsafeSQL: "SELECT count(*)::text || ':' || (txid_current_if_assigned() IS NULL)::text FROM \(table)"))
+                    #expect(rows == ["0:true"])
+                }
+                #expect(try await Self.idleInTransaction(endpoints.superuser) == 0)
+                #expect(try await psql("SELECT count(*) FROM \(table)", credentials: endpoints.application) == "0")
+                #expect(await pool.stats().serverConnections.peak == 1)
+            }
+        }
+
+        @Test func clientVanishingMidCopyLeavesNothing() async throws {
+            let endpoints = try await TestDatabase.shared()
+            _ = try await psql("DROP TABLE IF EXISTS copy_vanish; CREATE TABLE copy_vanish (n int)", credentials: endpoints.application)
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                let raw = try RawConnection(port: pooled.port)
+                _ = try raw.login(user: "app", database: "app")
+                raw.send(Wire.query("COPY copy_vanish FROM STDIN"))
+                let copyIn = try #require(raw.readMessage())
+                #expect(copyIn.type == UInt8(ascii: "G"))
+                raw.send(Wire.message("d", Array("1\n2\n".utf8)))
+                raw.close()
+                // The same (only) server connection is clean for the next client.
+                #expect(try await psql("SELECT count(*) FROM copy_vanish", credentials: pooled) == "0")
+                #expect(try await Self.idleInTransaction(endpoints.superuser) == 0)
+                let copying = try await psql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app' AND query LIKE 'COPY copy_vanish%' AND state = 'active'",
+                    credentials: endpoints.superuser)
+                #expect(copying == "0")
+                #expect(await pool.stats().serverConnections.peak == 1)
+            }
+        }
+
+        @Test func clientVanishingMidQueryHasItCancelled() async throws {
+            let endpoints = try await TestDatabase.shared()
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { _, pooled async throws in
+                let raw = try RawConnection(port: pooled.port)
+                _ = try raw.login(user: "app", database: "app")
+                raw.send(Wire.query("SELECT pg_sleep(60) /* vanish */"))
+                try await Self.waitUntil {
+                    try await psql(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60) /* vanish */%' AND state = 'active'",
+                        credentials: endpoints.superuser) == "1"
+                }
+                raw.close()
+                // Served long before the 60 s sleep would have ended.
+                #expect(try await psql("SELECT 'after'", credentials: pooled) == "after")
+            }
+        }
+
+        @Test func cancelRequestCancelsTheRightQuery() async throws {
+            let endpoints = try await TestDatabase.shared()
+            try await PoolHarness.withPool({ $0.maxServerConnections = 2; $0.clientAuthentication = .trust }) { _, pooled async throws in
+                let sleeper = try RawConnection(port: pooled.port)
+                let login = try sleeper.login(user: "app", database: "app")
+                let key = try #require(login.first { $0.type == UInt8(ascii: "K") })
+                let processID = Int32(bigEndian: key.body[0..<4].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
+                let secretKey = Int32(bigEndian: key.body[4..<8].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
+                // A bystander with a query of its own, which must not be cancelled.
+                let bystander = try RawConnection(port: pooled.port)
+                _ = try bystander.login(user: "app", database: "app")
+                bystander.send(Wire.query("SELECT pg_sleep(1) /* bystander */"))
+                sleeper.send(Wire.query("SELECT pg_sleep(60) /* cancel me */"))
+                try await Self.waitUntil {
+                    try await psql(
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60) /* cancel me */%' AND state = 'active'",
+                        credentials: endpoints.superuser) == "1"
+                }
+                // A wrong key does nothing; the right one cancels.
+                RawConnection.sendAndClose(port: pooled.port, Wire.cancelRequest(processID: processID, secretKey: secretKey &+ 1))
+                RawConnection.sendAndClose(port: pooled.port, Wire.cancelRequest(processID: processID, secretKey: secretKey))
+                let reply = try #require(sleeper.read(until: "Z"))
+                #expect(reply.firstSQLState == "57014")
+                let bystanderReply = try #require(bystander.read(until: "Z"))
+                #expect(bystanderReply.firstSQLState == nil)
+                // The cancelled client carries on.
+                sleeper.send(Wire.query("SELECT 1"))
+                #expect(try #require(sleeper.read(until: "Z")).firstSQLState == nil)
+            }
+        }
+
+        @Test func sessionModeResetsTheConnection() async throws {
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.mode = .session }) { pool, pooled async throws in
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    _ = try await connection.query("SET statement_timeout = '12345ms'", logger: PoolHarness.logger)
+                    _ = try await connection.query("PREPARE p AS SELECT 1", logger: PoolHarness.logger)
+                    #expect(try await PoolHarness.strings(connection, "SHOW statement_timeout") == ["12345ms"])
+                }
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    #expect(try await PoolHarness.strings(connection, "SHOW statement_timeout") == ["0"])
+                    #expect(try await PoolHarness.strings(connection, "SELECT count(*)::text FROM pg_prepared_statements") == ["0"])
+                }
+                #expect(await pool.stats().serverConnections.peak == 1)
+            }
+        }
+    }
+}
