@@ -124,6 +124,21 @@ struct ConfigErrorTests {
         try expectError(text, keyPath: keyPath, line: 1, message: message)
     }
 
+    @Test("a pool larger than the managed database is an error")
+    func poolLargerThanManagedDatabase() throws {
+        try expectError(
+            #"{"database": {"managed": {"maxConnections": 20}}, "pool": {"maxServerConnections": 30}}"#,
+            keyPath: "pool.maxServerConnections", line: 1, message: "(30) is more than the managed database's database.managed.maxConnections (20)"
+        )
+        try expectError(
+            #"{"database": {"managed": {"maxConnections": 8}}}"#,
+            keyPath: "database.managed.maxConnections", line: 1, message: "pool.maxServerConnections (10) is more than"
+        )
+        let project = try TemporaryProject()
+        let external = try project.load(#"{"database": {"url": "postgres://h/db", "managed": {"maxConnections": 8}}}"#)
+        #expect(external.pool.maxServerConnections == 10)
+    }
+
     @Test("a database url's password never appears in an error")
     func passwordRedacted() throws {
         let project = try TemporaryProject()

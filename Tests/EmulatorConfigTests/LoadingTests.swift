@@ -114,7 +114,7 @@ struct LoadingTests {
 
     @Test("the project's own runtime.json loads with the documented settings")
     func repositoryConfig() throws {
-        let root = URL(fileURLWithPath: #filePath)
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let config = try RuntimeConfig.load(path: root.appendingPathComponent("runtime.json").path)
         #expect(config.port == 3000)

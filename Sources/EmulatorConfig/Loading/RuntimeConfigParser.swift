@@ -35,6 +35,30 @@ struct RuntimeConfigParser {
         }
         if let value = top["burst"] { config.burst = try burst(value) }
         if let value = top["functions"] { config.functions = try functions(value) }
+        try checkPoolFitsManagedDatabase(config, top: top)
+    }
+
+    /// A pool in front of the managed database cannot hold more connections
+    /// than the database accepts.
+    private func checkPoolFitsManagedDatabase(_ config: RuntimeConfig, top: [String: JSONValue]) throws(ConfigError) {
+        guard let database = config.database, database.url == nil,
+              config.pool.maxServerConnections > database.managed.maxConnections else { return }
+        let poolValue = top["pool"].flatMap { Self.member($0, "maxServerConnections") }
+        let managedValue = top["database"].flatMap { Self.member($0, "managed") }.flatMap { Self.member($0, "maxConnections") }
+        // Point at the pool's setting when written, else at the database's
+        // (one of them is written: the defaults fit).
+        let (keyPath, value) = poolValue.map { ("pool.maxServerConnections", $0) }
+            ?? ("database.managed.maxConnections", managedValue)
+        throw ConfigError(
+            file: reader.file, location: value?.location, keyPath: keyPath,
+            message: "pool.maxServerConnections (\(config.pool.maxServerConnections)) is more than the managed database's "
+                + "database.managed.maxConnections (\(database.managed.maxConnections)); raise maxConnections or lower maxServerConnections"
+        )
+    }
+
+    private static func member(_ object: JSONValue, _ key: String) -> JSONValue? {
+        guard case .object(let members) = object.kind else { return nil }
+        return members.first { $0.key == key }?.value
     }
 
     // MARK: - database
