@@ -102,27 +102,7 @@ public actor ManagedPostgres {
         }
         let creator = ClusterCreator(layout: layout, binaries: binaries, account: account, logger: logger)
 
-        let isNew = !layout.isComplete
-        let passwords: ClusterPasswords
-        if isNew {
-            if layout.hasAnyCluster {
-                logger.warning("removing the incomplete PostgreSQL cluster in \(layout.stateDirectory) to create it again")
-                try layout.removeCluster()
-            }
-            try checkSetupFileReadable()
-            passwords = ClusterPasswords.generate()
-            try passwords.save(to: layout.passwordFile)
-            do {
-                try await creator.initializeDataDirectory(passwords: passwords)
-            } catch {
-                try? layout.removeCluster()
-                throw error
-            }
-        } else {
-            passwords = try ClusterPasswords.load(from: layout.passwordFile)
-            try account.adoptDataDirectory(layout.dataDirectory)
-        }
-
+        let (passwords, isNew) = try await openCluster(layout: layout, account: account, creator: creator)
         let endpoints = makeEndpoints(passwords)
         let commandLine = ServerCommandLine(dataDirectory: layout.dataDirectory, configuration: configuration)
         let server = try PostgresServer.spawn(
@@ -147,6 +127,32 @@ public actor ManagedPostgres {
         server.reportUnexpectedExit(to: logger)
         running = (server, endpoints)
         return endpoints
+    }
+
+    /// The passwords of the existing cluster, or of a new one made with
+    /// `initdb` (replacing the remains of one whose setup never finished).
+    private func openCluster(
+        layout: ClusterLayout, account: ServerAccount, creator: ClusterCreator
+    ) async throws -> (passwords: ClusterPasswords, isNew: Bool) {
+        if layout.isComplete {
+            let passwords = try ClusterPasswords.load(from: layout.passwordFile)
+            try account.adoptDataDirectory(layout.dataDirectory)
+            return (passwords, false)
+        }
+        if layout.hasAnyCluster {
+            logger.warning("removing the incomplete PostgreSQL cluster in \(layout.stateDirectory) to create it again")
+            try layout.removeCluster()
+        }
+        try checkSetupFileReadable()
+        let passwords = ClusterPasswords.generate()
+        do {
+            try passwords.save(to: layout.passwordFile)
+            try await creator.initializeDataDirectory(passwords: passwords)
+        } catch {
+            try? layout.removeCluster()
+            throw error
+        }
+        return (passwords, true)
     }
 
     private nonisolated func makeEndpoints(_ passwords: ClusterPasswords) -> ManagedPostgresEndpoints {
