@@ -132,6 +132,14 @@ struct LoadingTests {
         #expect(functions.last?.kind == .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"))
     }
 
+    @Test("a byte order mark and CRLF line endings are accepted; lines still count right")
+    func byteOrderMarkAndCRLF() throws {
+        let project = try TemporaryProject()
+        #expect(try project.load("\u{FEFF}{\r\n  \"port\": 3001\r\n}\r\n").port == 3001)
+        let error = try project.loadError("\u{FEFF}{\r\n  \"port\": 3001,\r\n  \"mode\": 1\r\n}")
+        #expect(error.location == TextPosition(line: 3, column: 11))
+    }
+
     @Test("strings with escapes and unicode are read exactly")
     func stringEscapes() throws {
         let project = try TemporaryProject()

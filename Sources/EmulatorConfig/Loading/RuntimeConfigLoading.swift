@@ -31,12 +31,13 @@ extension RuntimeConfig {
 
     /// Checks runtime.json text as if it were the file `configFile` (an
     /// absolute path: the project is its folder). Messages name the file as
-    /// `displayName`, or its last path component when nil.
+    /// `displayName`, or its last path component when nil. A leading UTF-8
+    /// byte order mark is ignored.
     public static func parse(_ text: String, configFile: String, displayName: String? = nil) throws(ConfigError) -> RuntimeConfig {
         let file = displayName ?? URL(fileURLWithPath: configFile).lastPathComponent
         let root: JSONValue
         do {
-            root = try JSONParser.parse(text)
+            root = try JSONParser.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
         } catch {
             throw ConfigError(file: file, location: error.location, message: "invalid JSON: \(error.message)")
         }
