@@ -19,6 +19,8 @@ final class Launcher: Sendable {
     private let queue = Mutex<[SpawnRequest]>([])
     /// Watched descriptors; touched only by the launcher thread.
     private let watches = Mutex<[Int32: Watch]>([:])
+    /// Kills what children leave behind in their groups if the host dies.
+    private let reaper = GroupReaper()
 
     private enum Watch {
         case exit(ChildProcess)
@@ -88,6 +90,9 @@ final class Launcher: Sendable {
             standardError: request.callerReadEnds?.err,
             signalsGroup: request.spec.newProcessGroup)
         let pidFD = emu_pidfd_open(pid)
+        if request.spec.newProcessGroup && request.spec.parentDeathSignal != 0 {
+            reaper?.track(pid)
+        }
         if pidFD >= 0 {
             watches.withLock { $0[pidFD] = .exit(child) }
             _ = emu_epoll_add(epollFD, pidFD)
@@ -106,6 +111,7 @@ final class Launcher: Sendable {
             var status: Int32 = 0
             guard waitpid(child.pid, &status, WNOHANG) == child.pid else { return }
             stopWatching(fd)
+            reaper?.untrack(child.pid)
             child.markExited(status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f))
         case .output(let collector):
             var buffer = [UInt8](repeating: 0, count: 65536)

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// What the caller sees when a function fails: timeouts, crashes, errors, init errors, oversized payloads.
+@Suite struct FailureTests {
+    @Test func timeoutKillsTheInstanceAndAnswers504() async throws {
+        let project = try TestProject(functions: ["hang": ["handler": "hang", "timeoutSeconds": 1]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/hang")
+        #expect(status == 504)
+        #expect((body["errorMessage"] as? String)?.contains("Task timed out after 1.00 seconds") == true)
+        let pidLine = host.log.split(separator: "\n").first { $0.contains("child pid") }
+        let pid = try #require(pidLine.flatMap { Int32($0.split(separator: " ").last ?? "") }, "\(host.log)")
+        #expect(await HostProcess.eventually(5) { !processIsAlive(pid) })
+        #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
+        #expect(host.log.contains("Task timed out after 1.00 seconds"))
+    }
+
+    @Test func crashAnswers502AndTheNextRequestGetsAFreshInstance() async throws {
+        let project = try TestProject(functions: ["crash": ["handler": "crash"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let before = try await host.request("GET", "/crash")
+        #expect(before.status == 200)
+        let (status, body) = try await host.json("GET", "/crash?crash=yes")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "Runtime.ExitError")
+        #expect((body["errorMessage"] as? String)?.contains("exit code 7") == true)
+        let after = try await host.request("GET", "/crash")
+        #expect(after.status == 200)
+        #expect(after.body != before.body)  // another pid
+        #expect(try await host.stats("crash")["crashes"] as? Int == 1)
+    }
+
+    @Test func functionErrorAnswers502WithTypeAndMessage() async throws {
+        let project = try TestProject(functions: ["fail": ["handler": "fail"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/fail")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "ValueError")
+        #expect(body["errorMessage"] as? String == "bad value 42")
+        // The instance survives a function error and serves the next request warm.
+        _ = try await host.json("GET", "/fail")
+        #expect(try await host.stats("fail")["coldStarts"] as? Int == 1)
+    }
+
+    @Test func initErrorAnswers502AndDiscardsTheInstance() async throws {
+        let project = try TestProject(functions: ["initfail": ["handler": "initfail"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/initfail")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "Runtime.ImportModuleError")
+        #expect(body["errorMessage"] as? String == "no module named app")
+        _ = try await host.json("GET", "/initfail")
+        #expect(try await host.stats("initfail")["coldStarts"] as? Int == 2)
+        #expect(try await HostProcess.eventually(5) { try await host.instances("initfail") == 0 })
+    }
+
+    @Test func bootstrapThatExitsAtOnceAnswers502AndHostKeepsServing() async throws {
+        let project = try TestProject(functions: ["exitnow": ["handler": "exitnow"], "echo": ["handler": "echo"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/exitnow")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "Runtime.ExitError")
+        #expect((body["errorMessage"] as? String)?.contains("exit code 3") == true)
+        #expect(try await host.request("GET", "/echo").status == 200)
+    }
+
+    @Test func requestOver6MBAnswers413() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let response = try await host.request("POST", "/echo", body: Data(count: 6 * 1024 * 1024 + 1))
+        #expect(response.status == 413)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("Request Entity Too Large"))
+        #expect(try await host.stats("echo")["invocations"] as? Int == 0)
+    }
+
+    @Test func responseOver6MBAnswers502() async throws {
+        let project = try TestProject(functions: ["big": ["handler": "big"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/big")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "Function.ResponseSizeTooLarge")
+    }
+
+    @Test func nonHTTPResultBecomesA200JSONBody() async throws {
+        let project = try TestProject(functions: ["plain": ["handler": "plain"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let response = try await host.request("GET", "/plain")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(String(decoding: response.body, as: UTF8.self) == #"["any", "json", 1]"#)
+    }
+}

@@ -1,0 +1,144 @@
+import ChildProcess
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// The real `emulator` binary, started as a process on a free port for one
+/// test, with its output captured. Killed when the test is done.
+final class HostProcess: Sendable {
+    let process: ChildProcess
+    let port: Int
+    private let output: CapturedOutput
+
+    /// The folder of the test runner, where SwiftPM also put `emulator` and the function products.
+    static let binDirectory: String = {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().path
+    }()
+
+    /// Starts the emulator on `configFile` and waits until it listens.
+    static func start(configFile: String, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> HostProcess {
+        let (process, output) = try launch(configFile: configFile, extraArguments: extraArguments, environment: environment)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let text = output.text
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                return HostProcess(process: process, port: Int(digits)!, output: output)
+            }
+            if process.exitStatus != nil {
+                throw HostError(message: "emulator exited (\(process.exitStatus!)) before listening:\n\(text)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        process.signal(SIGKILL)
+        throw HostError(message: "emulator did not start listening:\n\(output.text)")
+    }
+
+    /// Runs the emulator to completion (for start-up errors) and returns its status and output.
+    static func runToExit(configFile: String, extraArguments: [String] = []) async throws -> (TerminationStatus, String) {
+        let (process, output) = try launch(configFile: configFile, extraArguments: extraArguments, environment: [:])
+        let status = await process.waitForExit()
+        try await Task.sleep(for: .milliseconds(100))  // let the reader drain the pipes
+        return (status, output.text)
+    }
+
+    private static func launch(
+        configFile: String, extraArguments: [String], environment: [String: String]
+    ) throws -> (ChildProcess, CapturedOutput) {
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
+        for (key, value) in environment { env[key] = value }
+        let process = try ChildProcess.spawn(ProcessSpec(
+            executable: binDirectory + "/emulator",
+            arguments: ["--config", configFile, "--port", "0", "--no-build"] + extraArguments,
+            environment: env, output: .pipe))
+        let output = CapturedOutput()
+        for descriptor in [process.standardOutput!, process.standardError!] {
+            Thread.detachNewThread { [output] in
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let count = read(descriptor, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    output.append(String(decoding: buffer[0..<count], as: UTF8.self))
+                }
+                close(descriptor)
+            }
+        }
+        return (process, output)
+    }
+
+    private init(process: ChildProcess, port: Int, output: CapturedOutput) {
+        self.process = process
+        self.port = port
+        self.output = output
+    }
+
+    deinit {
+        process.signal(SIGKILL)
+    }
+
+    /// Everything the emulator printed so far.
+    var log: String { output.text }
+
+    /// Sends one request to the front door.
+    func request(_ method: String = "GET", _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data, headers: [String: String]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 60
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (key, value) in http.allHeaderFields { headers["\(key)".lowercased()] = "\(value)" }
+        return (http.statusCode, data, headers)
+    }
+
+    /// The response body parsed as a JSON object.
+    func json(_ method: String = "GET", _ path: String, body: Data? = nil) async throws -> (status: Int, object: [String: Any]) {
+        let (status, data, _) = try await request(method, path, body: body)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        return (status, object)
+    }
+
+    /// `functions.<name>` of `/_emulator/stats`.
+    func stats(_ function: String) async throws -> [String: Any] {
+        let (_, object) = try await json("GET", "/_emulator/stats")
+        return (object["functions"] as? [String: Any])?[function] as? [String: Any] ?? [:]
+    }
+
+    /// `functions.<name>.instances.<key>` of the stats.
+    func instances(_ function: String, _ key: String = "total") async throws -> Int {
+        try await (stats(function)["instances"] as? [String: Any])?[key] as? Int ?? -1
+    }
+
+    /// Waits until `condition` holds, checking every 50 ms for up to `seconds`.
+    static func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
+
+/// What a process printed, appended to by reader threads.
+final class CapturedOutput: Sendable {
+    private let storage = Mutex("")
+    var text: String { storage.withLock { $0 } }
+    func append(_ chunk: String) { storage.withLock { $0 += chunk } }
+}
+
+struct HostError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+/// Whether a process with this pid is alive (and not a zombie).
+func processIsAlive(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == 0 else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    return !stat.contains(") Z ")
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// A throwaway project folder: a runtime.json and a Functions/ folder of
+/// test functions, all using ``TestRuntime``'s bootstrap. Removed on deinit.
+final class TestProject: Sendable {
+    let directory: String
+
+    /// Creates the project; `functions` maps a function name to its runtime.json entry
+    /// (whose `handler` picks the bootstrap's behaviour).
+    init(functions: [String: [String: Any]], defaults: [String: Any] = [:], extra: [String: Any] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-test-\(UUID().uuidString)").path
+        let functionsDirectory = directory + "/Functions"
+        try FileManager.default.createDirectory(atPath: functionsDirectory, withIntermediateDirectories: true)
+        for name in functions.keys {
+            let folder = functionsDirectory + "/" + name
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let bootstrap = folder + "/bootstrap"
+            try TestRuntime.bootstrap.write(toFile: bootstrap, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bootstrap)
+        }
+        var config: [String: Any] = ["database": NSNull(), "functions": functions]
+        if !defaults.isEmpty { config["defaults"] = defaults }
+        for (key, value) in extra { config[key] = value }
+        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted])
+        try data.write(to: URL(fileURLWithPath: directory + "/runtime.json"))
+    }
+
+    var configFile: String { directory + "/runtime.json" }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
