@@ -6,8 +6,9 @@ enum RuntimeLoop {
     /// A function's handler: one event and its context in, one result out.
     typealias Handler<Event, Output> = (Event, Context) async throws -> Output
 
-    /// Runs the function against the Runtime API at `endpoint` until the
-    /// Runtime API fails or goes away (or the task is cancelled).
+    /// Runs the function against the Runtime API at `endpoint`; it ends only
+    /// by throwing, when the Runtime API fails or goes away (or the task is
+    /// cancelled).
     ///
     /// - Throws: ``RuntimeError/initializationFailed(_:)`` after reporting a
     ///   failed `setup` to `/init/error`; Runtime API and connection errors.
@@ -16,7 +17,7 @@ enum RuntimeLoop {
         group: any EventLoopGroup,
         environment: FunctionEnvironment,
         setup: () async throws -> Handler<Event, Output>
-    ) async throws {
+    ) async throws -> Never {
         let api = RuntimeAPIClient(http: KeepAliveHTTPClient(endpoint: endpoint, group: group))
         do {
             try await serve(api: api, environment: environment, setup: setup)
