@@ -5,7 +5,8 @@ import FunctionHost
 import Logging
 import ServiceLifecycle
 
-/// `emulator serve`: build the functions and serve them until SIGINT/SIGTERM.
+/// `emulator serve`: start the database side, build the functions and serve
+/// them until SIGINT/SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -26,26 +27,52 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { config.port = port }
         let functions = try discoverFunctions(config: config)
         let binDirectory = try await binaries(for: functions, config: config, sink: sink)
-        let host = EmulatorHost(
-            configuration: HostConfiguration(config: config, functions: functions, binDirectory: binDirectory),
-            sink: sink, logger: logger
-        ) { port in
+        let database = await startDatabase(config, sink: sink, logger: logger)
+        var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
+        hostConfiguration.databaseURL = (config.mode == .direct ? database?.direct : database?.pooled)?.text
+        if let pool = database?.pool {
+            hostConfiguration.statsSections = { ["pool": await pool.stats().json] }
+        }
+        let host = EmulatorHost(configuration: hostConfiguration, sink: sink, logger: logger) { port in
             for line in EmulatorHost.banner(port: port, functions: functions) { sink.write(line) }
         }
         let group = ServiceGroup(configuration: .init(
             services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await database?.stop()
+            throw error
+        }
+        await database?.stop()
+    }
+
+    /// Starts the database and the pool; on failure says why and serves
+    /// without them, so functions that need no database still answer.
+    private func startDatabase(_ config: RuntimeConfig, sink: LogSink, logger: Logger) async -> DatabaseStack? {
+        guard let settings = config.database else {
+            sink.write("Database: none (\"database\": null in runtime.json)")
+            return nil
+        }
+        do {
+            let stack = try await DatabaseStack.start(config: config, database: settings, logger: logger)
+            let kind = settings.url == nil
+                ? "managed PostgreSQL (max_connections \(settings.managed.maxConnections))" : "PostgreSQL"
+            sink.write("Database: \(kind) at \(stack.direct.redactedText)")
+            sink.write("Pool: \(stack.pooled.redactedText) (\(config.pool.mode.rawValue) pooling, at most \(config.pool.maxServerConnections) server connections); instances use the \(config.mode.rawValue) URL")
+            return stack
+        } catch {
+            sink.write("error: the database could not be started: \(error)")
+            sink.write("Serving without a database: functions that use DATABASE_URL will fail.")
+            return nil
+        }
     }
 
     private func binaries(for functions: [FunctionDefinition], config: RuntimeConfig, sink: LogSink) async throws -> String {
         let hasSwift = functions.contains { if case .swift = $0.kind { return true } else { return false } }
         guard hasSwift, !noBuild else { return Self.ownDirectory() }
-        do {
-            return try await SwiftFunctionBuilder(projectDirectory: config.projectDirectory)
-                .build(functions) { sink.write($0) }
-        } catch {
-            throw CleanExit.message("error: \(error)")
-        }
+        return try await SwiftFunctionBuilder(projectDirectory: config.projectDirectory)
+            .build(functions) { sink.write($0) }
     }
 
     /// The folder of the running emulator binary, where `swift build` also puts the functions.

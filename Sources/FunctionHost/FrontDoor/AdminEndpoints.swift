@@ -8,6 +8,8 @@ struct AdminEndpoints: Sendable {
     let manager: InstanceManager
     /// The current database mode, for `stats.mode`.
     let mode: @Sendable () -> String
+    /// Further sections of the stats (pool, database).
+    let sections: @Sendable () async -> [String: any Sendable]
 
     func respond(to request: Request, context: FrontDoorContext) async -> Response {
         guard context.isLoopback else {
@@ -15,13 +17,13 @@ struct AdminEndpoints: Sendable {
         }
         switch (request.method, request.uri.path) {
         case (.get, "/_emulator/stats"):
-            return stats()
+            return await stats()
         default:
             return FunctionResponse.json(.notFound, ["message": "no admin endpoint \(request.method.rawValue) \(request.uri.path)"])
         }
     }
 
-    private func stats() -> Response {
+    private func stats() async -> Response {
         var functions: [String: Any] = [:]
         for (name, snapshot) in manager.snapshot() {
             functions[name] = [
@@ -41,7 +43,8 @@ struct AdminEndpoints: Sendable {
                 ].compactMapValues { $0 as? Double },
             ] as [String: Any]
         }
-        let body: [String: Any] = ["mode": mode(), "functions": functions]
+        var body: [String: Any] = ["mode": mode(), "functions": functions]
+        for (name, section) in await sections() { body[name] = section }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
         return Response(
             status: .ok, headers: [.contentType: "application/json"],

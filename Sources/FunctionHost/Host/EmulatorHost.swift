@@ -46,7 +46,7 @@ public final class EmulatorHost: Service {
         let mode = configuration.mode.rawValue
         let frontDoor = FrontDoor(
             routes: RouteTable(configuration.functions), manager: manager,
-            admin: AdminEndpoints(manager: manager, mode: { mode }))
+            admin: AdminEndpoints(manager: manager, mode: { mode }, sections: configuration.statsSections))
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,

@@ -18,6 +18,8 @@ public struct HostConfiguration: Sendable {
     public var mode: DatabaseMode
     /// How long in-flight invocations may finish when the host stops.
     public var drainTimeout: Duration
+    /// More top-level sections of `/_emulator/stats` (e.g. `pool`), as JSON-ready values.
+    public var statsSections: @Sendable () async -> [String: any Sendable] = { [:] }
 
     /// Creates a configuration; see the properties.
     public init(
