@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionHostTests",
-            dependencies: ["FunctionHost", "EmulatorConfig", "TestSupport", "emulator"]
+            dependencies: ["FunctionHost", "EmulatorConfig", "ChildProcess", "ManagedPostgres", "TestSupport", "emulator"]
         ),
     ] + functionTargets,
     swiftLanguageModes: [.v6]
