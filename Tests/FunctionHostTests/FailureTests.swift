@@ -10,6 +10,7 @@ import Testing
         #expect(status == 504)
         #expect((body["errorMessage"] as? String)?.contains("Task timed out after 1.00 seconds") == true)
         let pidLine = host.log.split(separator: "\n").first { $0.contains("child pid") }
+        #expect(pidLine?.hasPrefix("[hang/") == true, "instance output is prefixed with function/instance")
         let pid = try #require(pidLine.flatMap { Int32($0.split(separator: " ").last ?? "") }, "\(host.log)")
         #expect(await HostProcess.eventually(5) { !processIsAlive(pid) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)

@@ -20,6 +20,23 @@ import Testing
         #expect(try await host.stats("hello")["coldStarts"] as? Int == 1)
     }
 
+    @Test func compilerErrorOfASwiftFunctionStopsTheHost() async throws {
+        let project = try TestProject(functions: [:])
+        let folder = project.directory + "/Functions/broken"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "let answer: Int = \"forty-two\"\n".write(toFile: folder + "/main.swift", atomically: true, encoding: .utf8)
+        let manifest = """
+            // swift-tools-version:6.0
+            import PackageDescription
+            let package = Package(name: "broken", targets: [.executableTarget(name: "broken", path: "Functions/broken")])
+            """
+        try manifest.write(toFile: project.directory + "/Package.swift", atomically: true, encoding: .utf8)
+        let (status, output) = try await HostProcess.runToExit(configFile: project.configFile, building: true)
+        #expect(status != .exited(0))
+        #expect(output.contains("Building Swift functions: broken"))
+        #expect(output.contains("error: cannot convert value of type 'String' to specified type 'Int'"))
+    }
+
     @Test func unknownKeyStopsTheHostNamingFileAndKey() async throws {
         let project = try TestProject(functions: ["echo": ["handler": "echo", "timeout": 3]])
         let (status, output) = try await HostProcess.runToExit(configFile: project.configFile)

@@ -38,21 +38,21 @@ final class HostProcess: Sendable {
     }
 
     /// Runs the emulator to completion (for start-up errors) and returns its status and output.
-    static func runToExit(configFile: String, extraArguments: [String] = []) async throws -> (TerminationStatus, String) {
-        let (process, output) = try launch(configFile: configFile, extraArguments: extraArguments, environment: [:])
+    static func runToExit(configFile: String, building: Bool = false) async throws -> (TerminationStatus, String) {
+        let (process, output) = try launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
         let status = await process.waitForExit()
         try await Task.sleep(for: .milliseconds(100))  // let the reader drain the pipes
         return (status, output.text)
     }
 
     private static func launch(
-        configFile: String, extraArguments: [String], environment: [String: String]
+        configFile: String, extraArguments: [String], environment: [String: String], building: Bool = false
     ) throws -> (ChildProcess, CapturedOutput) {
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
         for (key, value) in environment { env[key] = value }
         let process = try ChildProcess.spawn(ProcessSpec(
             executable: binDirectory + "/emulator",
-            arguments: ["--config", configFile, "--port", "0", "--no-build"] + extraArguments,
+            arguments: ["--config", configFile, "--port", "0"] + (building ? [] : ["--no-build"]) + extraArguments,
             environment: env, output: .pipe))
         let output = CapturedOutput()
         for descriptor in [process.standardOutput!, process.standardError!] {
