@@ -1,3 +1,5 @@
+import ChildProcess
+import Foundation
 import ManagedPostgres
 import TestSupport
 import Testing
@@ -24,5 +26,18 @@ struct SharedTestDatabaseTests {
     @Test func freePortIsBindable() throws {
         let port = try freePort()
         #expect((1024...65535).contains(port))
+    }
+
+    @Test func abandonedDirectoriesAreRemovedOthersKept() async throws {
+        let abandoned = try makeTemporaryDirectory(prefix: "emulator-sweep-test")
+        let owned = try makeTemporaryDirectory(prefix: "emulator-sweep-test")
+        defer { removeDirectory(owned) }
+        let finished = try ChildProcess.spawn(ProcessSpec(executable: "/bin/true"))
+        _ = await finished.waitForExit()
+        try String(finished.pid).write(toFile: "\(abandoned)/owner.pid", atomically: true, encoding: .utf8)
+
+        removeAbandonedTemporaryDirectories(prefix: "emulator-sweep-test")
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: owned))
     }
 }

@@ -20,10 +20,12 @@ public final class TemporaryCluster: Sendable {
     /// The port every server of this cluster listens on.
     public let port: Int
     private let servers = Mutex<[ManagedPostgres]>([])
+    private static let prefix = "emulator-pg"
 
     /// Makes the directory and picks the port; starts nothing.
     public init() throws {
-        stateDirectory = try makeTemporaryDirectory(prefix: "emulator-pg")
+        removeAbandonedTemporaryDirectories(prefix: Self.prefix)
+        stateDirectory = try makeTemporaryDirectory(prefix: Self.prefix)
         port = try freePort()
     }
 

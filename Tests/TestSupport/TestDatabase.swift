@@ -49,8 +49,11 @@ public enum TestDatabase {
         )
     }
 
+    private static let directoryPrefix = "emulator-test-db"
+
     private static let startup = Task<ManagedPostgresEndpoints, any Error> {
-        let directory = try makeTemporaryDirectory(prefix: "emulator-test-db")
+        removeAbandonedTemporaryDirectories(prefix: directoryPrefix)
+        let directory = try makeTemporaryDirectory(prefix: directoryPrefix)
         let server = ManagedPostgres(
             configuration: configuration(
                 stateDirectory: directory, port: try freePort(), maxConnections: maxConnections),
