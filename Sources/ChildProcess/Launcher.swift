@@ -23,7 +23,8 @@ final class Launcher: Sendable {
     private let reaper = GroupReaper()
 
     private enum Watch {
-        case exit(ChildProcess)
+        /// A child to reap; `tracked` when the group reaper lists its group.
+        case exit(ChildProcess, tracked: Bool)
         case output(OutputCollector)
     }
 
@@ -90,11 +91,12 @@ final class Launcher: Sendable {
             standardError: request.callerReadEnds?.err,
             signalsGroup: request.spec.newProcessGroup)
         let pidFD = emu_pidfd_open(pid)
-        if request.spec.newProcessGroup && request.spec.parentDeathSignal != 0 {
-            reaper?.track(pid)
-        }
+        // A child told to shut down on its own (e.g. SIGINT) takes care of its
+        // group; only groups meant to die with the host are listed.
+        let tracked = reaper != nil && request.spec.newProcessGroup && request.spec.parentDeathSignal == SIGKILL
+        if tracked { reaper?.track(pid) }
         if pidFD >= 0 {
-            watches.withLock { $0[pidFD] = .exit(child) }
+            watches.withLock { $0[pidFD] = .exit(child, tracked: tracked) }
             _ = emu_epoll_add(epollFD, pidFD)
         }
         if let collector = request.collector, let fd = request.collectorReadEnd {
@@ -107,11 +109,11 @@ final class Launcher: Sendable {
     private func service(_ fd: Int32) {
         guard let watch = watches.withLock({ $0[fd] }) else { return }
         switch watch {
-        case .exit(let child):
+        case .exit(let child, let tracked):
             var status: Int32 = 0
             guard waitpid(child.pid, &status, WNOHANG) == child.pid else { return }
             stopWatching(fd)
-            reaper?.untrack(child.pid)
+            if tracked { reaper?.untrack(child.pid) }
             child.markExited(status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f))
         case .output(let collector):
             var buffer = [UInt8](repeating: 0, count: 65536)
