@@ -34,11 +34,16 @@ final class Instance: Sendable {
     private struct Invocation {
         let requestId: String
         let payload: ByteBuffer
-        let deadlineEpochMs: Int64
+        /// Set when the event is handed to the runtime: then + the function's timeout.
+        var deadlineEpochMs: Int64 = 0
         var delivered = false
+        /// Until delivery the init watchdog, after it the function's timeout.
         var timer: Scheduled<Void>?
         let continuation: CheckedContinuation<InvocationOutcome, Never>
     }
+
+    /// How long a new instance may take to reach its first `/next` (Lambda's init limit).
+    static let initTimeout = 10.0
 
     init(id: String, functionName: String, memoryMB: Int, timeout: Double, eventLoop: any EventLoop) {
         self.id = id
@@ -69,33 +74,48 @@ final class Instance: Sendable {
 
     /// Runs one invocation and returns how it ended. Call only on a starting
     /// or idle instance that the caller has reserved.
+    ///
+    /// The function's timeout runs from the moment the runtime takes the event,
+    /// as on Lambda; a cold instance first has ``initTimeout`` to get there.
     func invoke(requestId: String, payload: ByteBuffer) async -> InvocationOutcome {
         await withCheckedContinuation { continuation in
-            let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout * 1000)
-            let timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1_000_000_000))) { [self] in
-                timedOut(requestId: requestId)
-            }
-            let invocation = Invocation(
-                requestId: requestId, payload: payload, deadlineEpochMs: deadline, timer: timer,
-                continuation: continuation)
+            var invocation = Invocation(requestId: requestId, payload: payload, continuation: continuation)
             let (next, failure): ((any Channel)?, TerminationStatus?) = state.withLock { state in
                 if state.phase == .dead {
-                    return (nil, state.process?.exitStatus ?? .signaled(9))
+                    return (nil, state.process?.exitStatus ?? .signaled(SIGKILL))
                 }
-                state.current = invocation
                 if state.phase == .idle { state.phase = .busy }
-                guard let parked = state.parkedNext else { return (nil, nil) }
+                guard let parked = state.parkedNext else {
+                    invocation.timer = eventLoop.scheduleTask(in: .seconds(Int64(Self.initTimeout))) { [self] in
+                        timedOut(requestId: requestId, after: Self.initTimeout)
+                    }
+                    state.current = invocation
+                    return (nil, nil)
+                }
                 state.parkedNext = nil
-                state.current!.delivered = true
+                state.current = invocation
+                invocation = markDelivered(&state)
                 return (parked, nil)
             }
             if let failure {
-                timer.cancel()
                 continuation.resume(returning: .crashed(failure))
             } else if let next {
                 deliver(invocation, on: next)
             }
         }
+    }
+
+    /// Marks the current invocation as handed to the runtime: its deadline
+    /// starts, and the function's timeout replaces the init watchdog.
+    private func markDelivered(_ state: inout State) -> Invocation {
+        let requestId = state.current!.requestId
+        state.current!.timer?.cancel()
+        state.current!.delivered = true
+        state.current!.deadlineEpochMs = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout * 1000)
+        state.current!.timer = eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout * 1_000_000_000))) { [self] in
+            timedOut(requestId: requestId, after: timeout)
+        }
+        return state.current!
     }
 
     /// Kills the process group; the exit completes any outstanding invocation.
@@ -134,9 +154,8 @@ final class Instance: Sendable {
                 if state.phase == .idle { state.idleSince = .now }
             }
             if state.parkedNext != nil { return .reply(.badRequest("Runtime.InvalidStateTransition", "a /next request is already waiting")) }
-            if let current = state.current, !current.delivered {
-                state.current!.delivered = true
-                return .deliver(current)
+            if state.current?.delivered == false {
+                return .deliver(markDelivered(&state))
             }
             state.parkedNext = channel
             return .park
@@ -212,7 +231,7 @@ final class Instance: Sendable {
         return .accepted
     }
 
-    private func timedOut(requestId: String) {
+    private func timedOut(requestId: String, after seconds: Double) {
         let (invocation, process): (Invocation?, ChildProcess?) = state.withLock { state in
             guard let current = state.current, current.requestId == requestId else { return (nil, nil) }
             state.current = nil
@@ -221,7 +240,7 @@ final class Instance: Sendable {
         }
         guard let invocation else { return }
         process?.signal(SIGKILL)
-        invocation.continuation.resume(returning: .timedOut(seconds: timeout))
+        invocation.continuation.resume(returning: .timedOut(seconds: seconds))
     }
 
     /// Lets the Runtime API reply go out, then kills the process.

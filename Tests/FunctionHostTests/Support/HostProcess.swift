@@ -113,6 +113,19 @@ final class HostProcess: Sendable {
         try await (stats(function)["instances"] as? [String: Any])?[key] as? Int ?? -1
     }
 
+    /// The host's direct children running a function's bootstrap: its custom-runtime instances.
+    func instancePIDs() throws -> [Int32] {
+        var children: [Int32] = []
+        for thread in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task") {
+            let listed = (try? String(contentsOfFile: "/proc/\(process.pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
+            children += listed.split(separator: " ").compactMap { Int32($0) }
+        }
+        return Set(children).filter { pid in
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return command.contains("bootstrap")
+        }
+    }
+
     /// Waits until `condition` holds, checking every 50 ms for up to `seconds`.
     static func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
