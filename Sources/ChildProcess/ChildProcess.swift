@@ -36,11 +36,21 @@ public final class ChildProcess: Sendable {
     }
 
     /// Runs a child to completion and returns its status with its standard
-    /// output and error, interleaved as written.
-    public static func run(_ spec: ProcessSpec) async throws -> (status: TerminationStatus, output: String) {
+    /// output and error, interleaved as written. A child still running after
+    /// `timeout` is killed (its status is then `.signaled(SIGKILL)`).
+    public static func run(
+        _ spec: ProcessSpec, timeout: Duration? = nil
+    ) async throws -> (status: TerminationStatus, output: String) {
         let collector = OutputCollector()
         let child = try Launcher.shared.spawn(spec, collectOutput: collector)
+        let watchdog = timeout.map { timeout in
+            Task {
+                try await Task.sleep(for: timeout)
+                child.signal(SIGKILL)
+            }
+        }
         let status = await child.waitForExit()
+        watchdog?.cancel()
         let output = await collector.text()
         return (status, output)
     }

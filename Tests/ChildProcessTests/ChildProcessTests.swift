@@ -22,6 +22,12 @@ import Testing
         #expect(result.output == "/tmp\n")
     }
 
+    @Test func runKillsAChildThatOutlivesItsTimeout() async throws {
+        let result = try await ChildProcess.run(
+            ProcessSpec(executable: "/bin/sleep", arguments: ["600"]), timeout: .milliseconds(200))
+        #expect(result.status == .signaled(SIGKILL))
+    }
+
     @Test func missingProgramGivesAClearError() throws {
         #expect {
             _ = try ChildProcess.spawn(ProcessSpec(executable: "/nonexistent/program"))

@@ -52,14 +52,15 @@ import TestSupport
     private func emulator(_ arguments: [String]) async throws -> String {
         let result = try await ChildProcess.run(ProcessSpec(
             executable: HostProcess.binDirectory + "/emulator", arguments: arguments,
-            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]))
+            environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]), timeout: .seconds(60))
         #expect(result.status == .exited(0), "\(result.output)")
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func query(_ url: String, _ sql: String) async throws -> String {
         let psql = try PostgresBinaries.locate().psql
-        let result = try await ChildProcess.run(ProcessSpec(executable: psql, arguments: [url, "-XAtqc", sql]))
+        let result = try await ChildProcess.run(
+            ProcessSpec(executable: psql, arguments: [url, "-XAtqc", sql]), timeout: .seconds(60))
         #expect(result.status == .exited(0), "\(result.output)")
         return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }

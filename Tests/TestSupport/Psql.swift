@@ -13,7 +13,8 @@ public struct PsqlError: Error, CustomStringConvertible {
 /// Runs `sql` with the real `psql` binary (`-X -A -t -v ON_ERROR_STOP=1 -c`),
 /// connecting with `credentials` (password through `PGPASSWORD`). Returns the
 /// unaligned, header-less output without the trailing newline; throws
-/// ``PsqlError`` with psql's message when it fails.
+/// ``PsqlError`` with psql's message when it fails, or when it has not
+/// finished after two minutes (so a hung server fails the test, not the run).
 public func psql(_ sql: String, credentials: DatabaseCredentials) async throws -> String {
     var environment = credentials.libpqEnvironment
     environment["PGCONNECT_TIMEOUT"] = "10"
@@ -23,7 +24,7 @@ public func psql(_ sql: String, credentials: DatabaseCredentials) async throws -
         environment: environment,
         output: .pipe
     )
-    let result = try await ChildProcess.run(spec)
+    let result = try await ChildProcess.run(spec, timeout: .seconds(120))
     guard result.status.isSuccess else { throw PsqlError(status: result.status, output: result.output) }
     var output = result.output
     while output.hasSuffix("\n") { output.removeLast() }

@@ -40,7 +40,12 @@ final class HostProcess: Sendable {
     /// Runs the emulator to completion (for start-up errors) and returns its status and output.
     static func runToExit(configFile: String, building: Bool = false) async throws -> (TerminationStatus, String) {
         let (process, output) = try launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(300))
+            process.signal(SIGKILL)
+        }
         let status = await process.waitForExit()
+        watchdog.cancel()
         try await Task.sleep(for: .milliseconds(100))  // let the reader drain the pipes
         return (status, output.text)
     }
