@@ -114,6 +114,20 @@ final class ClientSession: ChannelInboundHandler {
         }
     }
 
+    /// A client that does not read its results stops the server connection from reading more.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .linked(let server) = state {
+            server.setReading(context.channel.isWritable)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Pauses or resumes reading from the client (its server connection is backed up).
+    func setReading(_ reading: Bool) {
+        try? context?.channel.syncOptions?.setOption(.autoRead, value: reading)
+        if reading { context?.read() }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let violation = error as? ProtocolViolation {
             core.stats.errors.protocol += 1
@@ -403,11 +417,10 @@ final class ClientSession: ChannelInboundHandler {
         }
         // The first client: a server connection tells us the database's parameters.
         context?.flush()
+        state = .awaitingServerParameters(nil)
         if let server = core.servers.acquireNow() {
-            state = .awaitingServerParameters(nil)
             link(server)
         } else {
-            state = .awaitingServerParameters(nil)
             state = .awaitingServerParameters(core.servers.enqueue(self))
         }
     }
@@ -446,15 +459,13 @@ final class ClientSession: ChannelInboundHandler {
         }
         state = .linked(server)
         server.link(to: self)
-        let input = pendingInput
-        pendingInput.removeAll(keepingCapacity: true)
-        for batch in input {
-            guard case .linked = state else { break }
-            if !server.relayFromClient(batch, client: self) {
+        for index in pendingInput.indices {
+            if !server.relayFromClient(pendingInput[index], client: self) {
                 close()
                 break
             }
         }
+        pendingInput.removeAll(keepingCapacity: true)
         server.flush()
     }
 

@@ -81,7 +81,7 @@ final class PoolCore {
             closing.append(listener.closeFuture)
             listener.close(promise: nil)
         }
-        for client in clients.values {
+        for client in Array(clients.values) {
             client.fail(ErrorFields(code: SQLState.adminShutdown, message: "the pool is shutting down"))
         }
         for server in servers.all.values {

@@ -4,7 +4,6 @@ import NIOCore
 final class Waiter {
     let client: ClientSession
     let since: NIODeadline
-    var timer: Scheduled<Void>?
     /// Served, timed out or cancelled; finished waiters are skipped when dequeued.
     var done = false
 
@@ -24,7 +23,10 @@ final class ServerPool {
     private(set) var all: [Int: ServerConnection] = [:]
     private(set) var connecting = 0
     private var checking = 0
+    /// First come, first served; with one timeout for all, also ordered by deadline, so a
+    /// single timer (for the oldest waiter) covers the whole queue.
     private var waiters = CircularBuffer<Waiter>(initialCapacity: 64)
+    private var timeoutTimer: Scheduled<Void>?
     private(set) var waitingCount = 0
     private(set) var peak = 0
     private var nextID = 0
@@ -61,11 +63,7 @@ final class ServerPool {
         let waiter = Waiter(client: client, since: .now())
         waitingCount += 1
         waiters.append(waiter)
-        waiter.timer = core.eventLoop.assumeIsolated().scheduleTask(
-            in: PoolConfiguration.timeAmount(core.configuration.acquireTimeout)
-        ) {
-            self.timedOut(waiter)
-        }
+        if timeoutTimer == nil { scheduleTimeout(for: waiter) }
         openConnectionsIfNeeded()
         return waiter
     }
@@ -74,24 +72,43 @@ final class ServerPool {
     func cancelWait(_ waiter: Waiter) {
         guard !waiter.done else { return }
         waiter.done = true
-        waiter.timer?.cancel()
         waitingCount -= 1
     }
 
-    private func timedOut(_ waiter: Waiter) {
-        guard !waiter.done else { return }
-        waiter.done = true
-        waitingCount -= 1
-        core.stats.errors.acquireTimeout += 1
-        let waited = NIODeadline.now() - waiter.since
-        waiter.client.acquireTimedOut(waitedMilliseconds: waited.nanoseconds / 1_000_000, busy: activeCount + connecting)
+    private func scheduleTimeout(for waiter: Waiter) {
+        let deadline = waiter.since + PoolConfiguration.timeAmount(core.configuration.acquireTimeout)
+        timeoutTimer = core.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timeoutTimer = nil
+            self.expireWaiters()
+        }
+    }
+
+    /// Fails every waiter whose time is up (they are at the front), then re-arms the timer.
+    private func expireWaiters() {
+        let now = NIODeadline.now()
+        let timeout = PoolConfiguration.timeAmount(core.configuration.acquireTimeout)
+        while let waiter = waiters.first {
+            if waiter.done {
+                waiters.removeFirst()
+                continue
+            }
+            guard now - waiter.since >= timeout else {
+                scheduleTimeout(for: waiter)
+                return
+            }
+            waiters.removeFirst()
+            waiter.done = true
+            waitingCount -= 1
+            core.stats.errors.acquireTimeout += 1
+            let waited = now - waiter.since
+            waiter.client.acquireTimedOut(waitedMilliseconds: waited.nanoseconds / 1_000_000, busy: activeCount + connecting)
+        }
     }
 
     private func nextWaiter() -> Waiter? {
         while let waiter = waiters.popFirst() {
             if waiter.done { continue }
             waiter.done = true
-            waiter.timer?.cancel()
             waitingCount -= 1
             return waiter
         }
@@ -99,9 +116,10 @@ final class ServerPool {
     }
 
     /// A clean server connection comes back: the first waiter gets it, else it idles.
-    func release(_ server: ServerConnection) {
+    func release(_ server: ServerConnection, fresh: Bool = false) {
         let now = NIODeadline.now()
-        guard server.isReusable(now: now), !core.isShuttingDown else {
+        // A fresh connection serves its waiter even if `serverLifetime` is shorter than a login.
+        guard fresh || server.isReusable(now: now), !core.isShuttingDown else {
             server.close()
             return
         }
@@ -145,7 +163,7 @@ final class ServerPool {
         if core.serverParameters == nil {
             core.serverParameters = server.reportedOrder
         }
-        release(server)
+        release(server, fresh: true)
     }
 
     /// Opening a server connection failed: the first waiter gets the error (the database is
@@ -172,22 +190,24 @@ final class ServerPool {
     func sweep() {
         let now = NIODeadline.now()
         let idleTimeout = PoolConfiguration.timeAmount(core.configuration.serverIdleTimeout)
+        var expired: [ServerConnection] = []
         idle.removeAll { server in
             guard now - server.idleSince > idleTimeout || !server.isReusable(now: now) else { return false }
-            server.close()
+            expired.append(server)
             return true
         }
+        // Closing reports back through `removed`, so only after `idle` is settled.
+        for server in expired { server.close() }
     }
 
     /// Closes every connection (shutdown).
     func closeAll() {
-        for waiter in waiters where !waiter.done {
-            waiter.done = true
-            waiter.timer?.cancel()
-        }
+        for waiter in waiters { waiter.done = true }
         waiters.removeAll()
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
         waitingCount = 0
         idle.removeAll()
-        for server in all.values { server.close() }
+        for server in Array(all.values) { server.close() }
     }
 }

@@ -288,7 +288,7 @@ final class ServerConnection: ChannelInboundHandler {
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
-    private func finishPreludeEntry(status: UInt8) {
+    private func finishPreludeEntry() {
         let entry = prelude.removeFirst()
         if let error = preludeError {
             preludeError = nil
@@ -314,6 +314,38 @@ final class ServerConnection: ChannelInboundHandler {
 
     func flush() {
         context?.flush()
+    }
+
+    // MARK: Backpressure
+
+    private var readingPaused = false
+    private var pausedClient: ClientSession?
+
+    /// Pauses or resumes reading from the database (the linked client is backed up).
+    func setReading(_ reading: Bool) {
+        guard reading == readingPaused, let context else { return }
+        readingPaused = !reading
+        try? context.channel.syncOptions?.setOption(.autoRead, value: reading)
+        if reading { context.read() }
+    }
+
+    /// The database does not read what the client sends: pause the client.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .client(let client) = owner {
+            let writable = context.channel.isWritable
+            client.setReading(writable)
+            pausedClient = writable ? nil : client
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Undoes any backpressure when the link ends.
+    private func resumeAll() {
+        setReading(true)
+        if let client = pausedClient {
+            pausedClient = nil
+            client.setReading(true)
+        }
     }
 
     // MARK: Reading
@@ -434,7 +466,7 @@ final class ServerConnection: ChannelInboundHandler {
             transactionStatus = status
             if !expected.isEmpty { expected.removeFirst() }
             if !prelude.isEmpty {
-                finishPreludeEntry(status: status)
+                finishPreludeEntry()
             } else if expected.isEmpty, let settled = onSettled {
                 onSettled = nil
                 let error = internalError
@@ -450,6 +482,7 @@ final class ServerConnection: ChannelInboundHandler {
 
     private func endLink(_ client: ClientSession) {
         owner = .pool
+        if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
         core.servers.release(self)
     }
@@ -460,6 +493,7 @@ final class ServerConnection: ChannelInboundHandler {
         guard case .client = owner else { return }
         owner = .pool
         flushClient = nil
+        if readingPaused || pausedClient != nil { resumeAll() }
         if !prelude.isEmpty {
             prelude.removeAll()
             preludeError = nil
@@ -586,6 +620,11 @@ final class ServerConnection: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         isClosing = true
         drainTimer?.cancel()
+        // Closed in the middle of a read (past its lifetime): what was relayed still goes out.
+        if let client = flushClient {
+            flushClient = nil
+            client.flush()
+        }
         let previous = owner
         owner = .closed
         switch previous {

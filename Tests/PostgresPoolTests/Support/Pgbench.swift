@@ -34,7 +34,7 @@ enum PgbenchRunner {
             environment: environment,
             output: .pipe
         )
-        let result = try await ChildProcess.run(spec)
+        let result = try await ChildProcess.run(spec, timeout: .seconds(120))
         return Result(status: result.status, output: result.output)
     }
 }
