@@ -1,3 +1,5 @@
+import ChildProcess
+import Glibc
 import ManagedPostgres
 import PostgresNIO
 import PostgresPool
@@ -123,6 +125,31 @@ extension PostgresPoolTests {
                 // The cancelled client carries on.
                 sleeper.send(Wire.query("SELECT 1"))
                 #expect(try #require(sleeper.read(until: "Z")).firstSQLState == nil)
+            }
+        }
+
+        @Test func psqlCancelsThroughThePool() async throws {
+            let endpoints = try await TestDatabase.shared()
+            try await PoolHarness.withPool({ $0.maxServerConnections = 2 }) { _, pooled in
+                var environment = pooled.libpqEnvironment
+                environment["PGAPPNAME"] = "psql-cancel"
+                let psql = try ChildProcess.spawn(ProcessSpec(
+                    executable: try PostgresBinaries.locate().psql,
+                    arguments: ["-X", "-c", "SELECT pg_sleep(60)"],
+                    environment: environment,
+                    output: .discard
+                ))
+                try await Self.waitUntil {
+                    try await TestSupport.psql(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'psql-cancel' AND query = 'SELECT pg_sleep(60)' AND state = 'active'",
+                        credentials: endpoints.superuser) == "1"
+                }
+                // Ctrl-C: psql sends a CancelRequest with the pool's key; the pool forwards the server's.
+                psql.signal(SIGINT)
+                #expect(await psql.waitForExit() == .exited(1))
+                #expect(try await TestSupport.psql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'psql-cancel' AND state = 'active'",
+                    credentials: endpoints.superuser) == "0")
             }
         }
 

@@ -25,6 +25,9 @@ final class ClientSession: ChannelInboundHandler {
         case closed
     }
 
+    /// Message runs buffered while waiting before the client is paused.
+    private static let maxPendingBatches = 16
+
     unowned let core: PoolCore
     let processID: Int32
     let secretKey: Int32
@@ -98,6 +101,10 @@ final class ClientSession: ChannelInboundHandler {
             }
         case .waiting, .awaitingServerParameters:
             pendingInput.append(batch)
+            if pendingInput.count == Self.maxPendingBatches {
+                // A client that keeps sending while it waits is paused until it gets a connection.
+                setReading(false)
+            }
         case .startup:
             handleStartupPacket(batch)
         case .scramFirst, .scramFinal, .md5:
@@ -465,6 +472,7 @@ final class ClientSession: ChannelInboundHandler {
                 break
             }
         }
+        if pendingInput.count >= Self.maxPendingBatches { setReading(true) }
         pendingInput.removeAll(keepingCapacity: true)
         server.flush()
     }
