@@ -192,6 +192,11 @@ final class ClientSession: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
+        // A client that never reads its error must not keep the socket open.
+        let channel = context.channel
+        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) {
+            channel.close(promise: nil)
+        }
     }
 
     func close() {
