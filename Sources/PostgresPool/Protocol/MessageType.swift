@@ -24,8 +24,6 @@ enum MessageType {
     static let parameterStatus: UInt8 = UInt8(ascii: "S")
     static let readyForQuery: UInt8 = UInt8(ascii: "Z")
     static let copyInResponse: UInt8 = UInt8(ascii: "G")
-    static let copyOutResponse: UInt8 = UInt8(ascii: "H")
-    static let copyBothResponse: UInt8 = UInt8(ascii: "W")
     static let negotiateProtocolVersion: UInt8 = UInt8(ascii: "v")
 
     /// Whether `type` is a message a client may send after startup.
@@ -52,13 +50,11 @@ enum StartupCode {
 enum SQLState {
     static let protocolViolation = "08P01"
     static let connectionFailure = "08006"
-    static let cannotConnectNow = "57P03"
     static let adminShutdown = "57P01"
     static let featureNotSupported = "0A000"
     static let tooManyConnections = "53300"
     static let invalidPassword = "28P01"
     static let invalidAuthorization = "28000"
     static let invalidCatalogName = "3D000"
-    static let queryCanceled = "57014"
     static let internalError = "XX000"
 }
