@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -21,10 +20,12 @@
 // parent thread is suspended until exec succeeds or the child exits, so the
 // error slots are written through shared memory.
 static void run_child(const emu_spawn_request *r, pid_t parent, volatile int *err, const char *volatile *step) {
+    // Raw system calls: glibc's wrappers synchronise credentials across the
+    // parent's threads, which must not happen from a vfork child.
     if (r->switch_user) {
-        if (setgroups(1, &r->gid) != 0) { *err = errno; *step = "setgroups"; _exit(127); }
-        if (setgid(r->gid) != 0) { *err = errno; *step = "setgid"; _exit(127); }
-        if (setuid(r->uid) != 0) { *err = errno; *step = "setuid"; _exit(127); }
+        if (syscall(SYS_setgroups, 1, &r->gid) != 0) { *err = errno; *step = "setgroups"; _exit(127); }
+        if (syscall(SYS_setresgid, r->gid, r->gid, r->gid) != 0) { *err = errno; *step = "setgid"; _exit(127); }
+        if (syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0) { *err = errno; *step = "setuid"; _exit(127); }
     }
     // After any credential change: changing credentials clears the setting.
     if (r->parent_death_signal != 0) {
@@ -39,12 +40,13 @@ static void run_child(const emu_spawn_request *r, pid_t parent, volatile int *er
     if (syscall(SYS_close_range, 3U, ~0U, 0) != 0) {
         for (int fd = 3; fd < 65536; fd++) close(fd);
     }
-    sigset_t all;
-    sigemptyset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
+    // Default dispositions first, then unblock: no inherited handler can run here.
     for (int s = 1; s < NSIG; s++) {
         if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
     }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     execve(r->path, r->argv, r->envp);
     *err = errno;
     *step = "execve";

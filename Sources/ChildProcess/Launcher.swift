@@ -91,14 +91,21 @@ final class Launcher: Sendable {
             standardError: request.callerReadEnds?.err,
             signalsGroup: request.spec.newProcessGroup)
         let pidFD = emu_pidfd_open(pid)
+        guard pidFD >= 0 else {
+            // Without a pidfd nobody would notice the exit: refuse rather than lose the child.
+            let error = errno
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            request.result = .failure(SpawnError(executable: request.spec.executable, step: "pidfd_open", errorNumber: error))
+            return
+        }
         // A child told to shut down on its own (e.g. SIGINT) takes care of its
         // group; only groups meant to die with the host are listed.
         let tracked = reaper != nil && request.spec.newProcessGroup && request.spec.parentDeathSignal == SIGKILL
         if tracked { reaper?.track(pid) }
-        if pidFD >= 0 {
-            watches.withLock { $0[pidFD] = .exit(child, tracked: tracked) }
-            _ = emu_epoll_add(epollFD, pidFD)
-        }
+        watches.withLock { $0[pidFD] = .exit(child, tracked: tracked) }
+        _ = emu_epoll_add(epollFD, pidFD)
         if let collector = request.collector, let fd = request.collectorReadEnd {
             watches.withLock { $0[fd] = .output(collector) }
             _ = emu_epoll_add(epollFD, fd)
@@ -111,10 +118,15 @@ final class Launcher: Sendable {
         switch watch {
         case .exit(let child, let tracked):
             var status: Int32 = 0
-            guard waitpid(child.pid, &status, WNOHANG) == child.pid else { return }
+            let reaped = waitpid(child.pid, &status, WNOHANG)
+            if reaped == 0 || (reaped < 0 && errno == EINTR) { return }
             stopWatching(fd)
             if tracked { reaper?.untrack(child.pid) }
-            child.markExited(status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f))
+            if reaped < 0 {
+                child.markExited(.exited(-1))  // reaped elsewhere: the status is lost
+            } else {
+                child.markExited(status & 0x7f == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f))
+            }
         case .output(let collector):
             var buffer = [UInt8](repeating: 0, count: 65536)
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -150,6 +162,8 @@ private final class SpawnRequest: @unchecked Sendable {
     private var envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     /// Descriptors the child receives, closed in the parent after the spawn.
     private var childEnds: [Int32] = []
+    /// The parent's ends of the pipes, closed if the spawn fails.
+    private var parentEnds: [Int32] = []
 
     init(spec: ProcessSpec, collector: OutputCollector?) throws {
         self.spec = spec
@@ -167,6 +181,16 @@ private final class SpawnRequest: @unchecked Sendable {
             c.uid = user.uid
             c.gid = user.gid
         }
+        do {
+            try openDescriptors()
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    /// Standard input from `/dev/null`, and output as `spec.output` asks.
+    private func openDescriptors() throws {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
         guard null >= 0 else { throw SpawnError(executable: spec.executable, step: "open /dev/null", errorNumber: errno) }
         childEnds.append(null)
@@ -201,16 +225,16 @@ private final class SpawnRequest: @unchecked Sendable {
             throw SpawnError(executable: spec.executable, step: "pipe", errorNumber: errno)
         }
         childEnds.append(fds[1])
+        parentEnds.append(fds[0])
         return (fds[0], fds[1])
     }
 
-    /// Frees the C strings and closes the child's ends of the pipes; on failure
-    /// also the read ends nobody will read.
+    /// Frees the C strings and closes the child's ends of the pipes; unless the
+    /// child runs, also the parent's ends, which nobody will read.
     func release() {
         for fd in childEnds { close(fd) }
-        if case .failure = result {
-            if let ends = callerReadEnds { close(ends.out); close(ends.err) }
-            if let fd = collectorReadEnd { close(fd) }
+        if case .success = result {} else {
+            for fd in parentEnds { close(fd) }
         }
         for pointer in [argv, envp] {
             var index = 0
