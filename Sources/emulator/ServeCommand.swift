@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     var noBuild = false
 
     func run() async throws {
+        Self.raiseDescriptorLimit()
         let sink = LogSink()
         let logger = Logger(label: "emulator")
         var config = try project.load()
@@ -36,8 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
         let host = EmulatorHost(configuration: hostConfiguration, sink: sink, logger: logger) { port in
             for line in EmulatorHost.banner(port: port, functions: functions) { sink.write(line) }
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Past the drain, stalled clients must not keep the emulator alive.
+        groupConfiguration.maximumGracefulShutdownDuration = hostConfiguration.drainTimeout + .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         do {
             try await group.run()
         } catch {
@@ -59,6 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
             let kind = settings.url == nil
                 ? "managed PostgreSQL (max_connections \(settings.managed.maxConnections))" : "PostgreSQL"
             sink.write("Database: \(kind) at \(stack.direct.redactedText)")
+            if let failure = await stack.probe() {
+                sink.write("error: the database at \(stack.direct.redactedText) cannot be reached: \(failure)")
+                sink.write("Functions that use DATABASE_URL will fail until it is up; the pool connects once it is.")
+            }
             sink.write("Pool: \(stack.pooled.redactedText) (\(config.pool.mode.rawValue) pooling, at most \(config.pool.maxServerConnections) server connections); instances use the \(config.mode.rawValue) URL")
             return stack
         } catch {
@@ -73,6 +81,16 @@ struct ServeCommand: AsyncParsableCommand {
         guard hasSwift, !noBuild else { return Self.ownDirectory() }
         return try await SwiftFunctionBuilder(projectDirectory: config.projectDirectory)
             .build(functions) { sink.write($0) }
+    }
+
+    /// Each instance holds about five descriptors (pipes, its Runtime API
+    /// sockets, a pidfd); the usual soft limit of 1024 would cap a storm at
+    /// about 200 instances, so take the hard limit.
+    private static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     /// The folder of the running emulator binary, where `swift build` also puts the functions.

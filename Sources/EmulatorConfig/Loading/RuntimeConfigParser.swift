@@ -114,10 +114,10 @@ struct RuntimeConfigParser {
             pool.maxClientConnections = try reader.integer(value, at: "pool.maxClientConnections", in: 1...1_000_000)
         }
         if let value = members["serverIdleTimeoutSeconds"] {
-            pool.serverIdleTimeoutSeconds = try reader.number(value, at: "pool.serverIdleTimeoutSeconds", greaterThan: 0)
+            pool.serverIdleTimeoutSeconds = try reader.number(value, at: "pool.serverIdleTimeoutSeconds", greaterThan: 0, atMost: 86_400)
         }
         if let value = members["serverLifetimeSeconds"] {
-            pool.serverLifetimeSeconds = try reader.number(value, at: "pool.serverLifetimeSeconds", greaterThan: 0)
+            pool.serverLifetimeSeconds = try reader.number(value, at: "pool.serverLifetimeSeconds", greaterThan: 0, atMost: 604_800)
         }
         if let value = members["clientAuth"] {
             pool.clientAuth = try reader.enumeration(value, at: "pool.clientAuth", as: ClientAuthMethod.self)
@@ -135,7 +135,7 @@ struct RuntimeConfigParser {
             burst.refillAmount = try reader.integer(value, at: "burst.refillAmount", in: 1...Int.max)
         }
         if let value = members["refillIntervalSeconds"] {
-            burst.refillIntervalSeconds = try reader.number(value, at: "burst.refillIntervalSeconds", greaterThan: 0)
+            burst.refillIntervalSeconds = try reader.number(value, at: "burst.refillIntervalSeconds", greaterThan: 0, atMost: 3600)
         }
         return burst
     }
@@ -178,7 +178,7 @@ struct RuntimeConfigParser {
             entry.maxConcurrency = try reader.integer(value, at: path("maxConcurrency"), in: 1...Int.max)
         }
         if let value = members["idleTimeoutSeconds"] {
-            entry.idleTimeoutSeconds = try reader.number(value, at: path("idleTimeoutSeconds"), greaterThan: 0)
+            entry.idleTimeoutSeconds = try reader.number(value, at: path("idleTimeoutSeconds"), greaterThan: 0, atMost: 86_400)
         }
         if let value = members["coldStartDelayMs"] {
             entry.coldStartDelayMs = try reader.integer(value, at: path("coldStartDelayMs"), in: 0...600_000)

@@ -51,10 +51,10 @@ enum FunctionResponse {
         guard let object = value as? [String: Any], let statusCode = object["statusCode"] as? Int else {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: payload))
         }
-        guard (100...599).contains(statusCode) else {
+        guard (200...599).contains(statusCode) else {
             return json(.badGateway, [
                 "errorType": "Runtime.InvalidResponse",
-                "errorMessage": "the function returned statusCode \(statusCode), which is not an HTTP status",
+                "errorMessage": "the function returned statusCode \(statusCode); a response needs a final status from 200 to 599",
             ])
         }
         var headers = HTTPFields()

@@ -50,6 +50,9 @@ public final class EmulatorHost: Service {
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,
+            // Connections idle (or stalled mid-request) for 30 s are closed;
+            // a request waiting on a long invocation is not idle.
+            server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),

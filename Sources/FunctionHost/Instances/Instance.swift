@@ -16,7 +16,8 @@ final class Instance: Sendable {
     let memoryMB: Int
     let timeout: Double
     let eventLoop: any EventLoop
-    private let spawnedAt = ContinuousClock.now
+    /// When the cold start began (before any `coldStartDelayMs`): Init Duration counts from here.
+    private let coldStartBegan: ContinuousClock.Instant
     private let state = Mutex<State>(State())
 
     enum Phase: Sendable { case starting, idle, busy, dead }
@@ -29,6 +30,8 @@ final class Instance: Sendable {
         var current: Invocation?
         var process: ChildProcess?
         var serverChannel: (any Channel)?
+        /// What the runtime posted to `/init/error`, if it did.
+        var initError: (body: ByteBuffer, errorType: String?)?
     }
 
     private struct Invocation {
@@ -45,8 +48,12 @@ final class Instance: Sendable {
     /// How long a new instance may take to reach its first `/next` (Lambda's init limit).
     static let initTimeout = 10.0
 
-    init(id: String, functionName: String, memoryMB: Int, timeout: Double, eventLoop: any EventLoop) {
+    init(
+        id: String, functionName: String, memoryMB: Int, timeout: Double, eventLoop: any EventLoop,
+        coldStartBegan: ContinuousClock.Instant
+    ) {
         self.id = id
+        self.coldStartBegan = coldStartBegan
         self.functionName = functionName
         self.memoryMB = memoryMB
         self.timeout = timeout
@@ -80,9 +87,12 @@ final class Instance: Sendable {
     func invoke(requestId: String, payload: ByteBuffer) async -> InvocationOutcome {
         await withCheckedContinuation { continuation in
             var invocation = Invocation(requestId: requestId, payload: payload, continuation: continuation)
-            let (next, failure): ((any Channel)?, TerminationStatus?) = state.withLock { state in
+            let (next, failure): ((any Channel)?, InvocationOutcome?) = state.withLock { state in
                 if state.phase == .dead {
-                    return (nil, state.process?.exitStatus ?? .signaled(SIGKILL))
+                    if let initError = state.initError {
+                        return (nil, .initError(initError.body, errorType: initError.errorType))
+                    }
+                    return (nil, .crashed(state.process?.exitStatus ?? .signaled(SIGKILL)))
                 }
                 if state.phase == .idle { state.phase = .busy }
                 guard let parked = state.parkedNext else {
@@ -98,7 +108,7 @@ final class Instance: Sendable {
                 return (parked, nil)
             }
             if let failure {
-                continuation.resume(returning: .crashed(failure))
+                continuation.resume(returning: failure)
             } else if let next {
                 deliver(invocation, on: next)
             }
@@ -149,7 +159,7 @@ final class Instance: Sendable {
         let action: NextAction = state.withLock { state in
             if state.phase == .dead { return .reply(.gone) }
             if state.initDuration == nil {
-                state.initDuration = ContinuousClock.now - spawnedAt
+                state.initDuration = ContinuousClock.now - coldStartBegan
                 if state.phase == .starting { state.phase = state.current == nil ? .idle : .busy }
                 if state.phase == .idle { state.idleSince = .now }
             }
@@ -195,19 +205,29 @@ final class Instance: Sendable {
     /// `POST /runtime/init/error`: the invocation waiting for this cold start
     /// fails with the runtime's error, and the instance is discarded.
     func initErrorPosted(body: ByteBuffer, errorType: String?) -> RuntimeAPIReply {
-        let invocation: Invocation? = state.withLock { state in
-            guard state.initDuration == nil, state.phase != .dead else { return nil }
+        let (accepted, invocation): (Bool, Invocation?) = state.withLock { state in
+            guard state.initDuration == nil, state.phase != .dead else { return (false, nil) }
             state.phase = .dead
+            state.initError = (body, errorType)
             defer { state.current = nil }
-            return state.current
+            return (true, state.current)
         }
-        guard let invocation else {
+        guard accepted else {
             return .forbidden("Runtime.InvalidStateTransition", "/init/error is only accepted before the first /next")
         }
-        invocation.timer?.cancel()
-        invocation.continuation.resume(returning: .initError(body, errorType: errorType))
+        if let invocation {
+            invocation.timer?.cancel()
+            invocation.continuation.resume(returning: .initError(body, errorType: errorType))
+        }
         terminateSoon()
         return .accepted
+    }
+
+    /// A Runtime API connection closed: a `/next` parked on it can no longer be answered.
+    func runtimeConnectionClosed(_ channel: any Channel) {
+        state.withLock { state in
+            if let parked = state.parkedNext, parked === channel { state.parkedNext = nil }
+        }
     }
 
     private func complete(requestId: String, with outcome: InvocationOutcome) -> RuntimeAPIReply {

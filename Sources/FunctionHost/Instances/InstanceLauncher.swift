@@ -16,16 +16,18 @@ struct InstanceLauncher: Sendable {
     /// The host's environment, of which instances get only `PATH`, `HOME`, `LANG`.
     let hostEnvironment: [String: String]
 
-    /// Launches an instance of `function`; `onExit` runs when its process ends.
+    /// Launches an instance of `function` for a cold start that began at
+    /// `coldStartBegan`; `onExit` runs when its process ends.
     func launch(
         _ function: FunctionDefinition,
+        coldStartBegan: ContinuousClock.Instant,
         databaseURL: String?,
         onExit: @escaping @Sendable (Instance, TerminationStatus) -> Void
     ) async throws -> Instance {
         let eventLoop = group.next()
         let instance = Instance(
             id: Self.makeID(), functionName: function.name, memoryMB: function.settings.memoryMB,
-            timeout: function.settings.timeoutSeconds, eventLoop: eventLoop)
+            timeout: function.settings.timeoutSeconds, eventLoop: eventLoop, coldStartBegan: coldStartBegan)
         let logger = self.logger
         let server = try await ServerBootstrap(group: eventLoop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -52,7 +52,7 @@ public final class InstanceManager: Sendable {
             instance = warm
         case .cold:
             do {
-                instance = try await launch(function)
+                instance = try await launch(function, coldStartBegan: started)
             } catch {
                 function.finished(nil)
                 logger.error("\(name): cannot start an instance: \(error)")
@@ -73,11 +73,11 @@ public final class InstanceManager: Sendable {
         return .finished(result)
     }
 
-    private func launch(_ function: FunctionInstances) async throws -> Instance {
+    private func launch(_ function: FunctionInstances, coldStartBegan: ContinuousClock.Instant) async throws -> Instance {
         let delay = function.definition.settings.coldStartDelayMs
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         let instance = try await launcher.launch(
-            function.definition, databaseURL: databaseURL.withLock { $0 }
+            function.definition, coldStartBegan: coldStartBegan, databaseURL: databaseURL.withLock { $0 }
         ) { [weak self, weak function] instance, status in
             function?.removed(instance)
             guard let self, !self.stopping.load(ordering: .relaxed), status != .signaled(SIGKILL) else { return }

@@ -45,33 +45,40 @@ final class RuntimeAPIHandler: ChannelInboundHandler {
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        instance.runtimeConnectionClosed(context.channel)
+        context.fireChannelInactive()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.warning("instance \(instance.functionName)/\(instance.id) sent malformed Runtime API traffic: \(error)")
+        if error is HTTPParserError {
+            logger.warning("instance \(instance.functionName)/\(instance.id) sent malformed Runtime API traffic: \(error)")
+        }
         context.close(promise: nil)
     }
 
     private func route(_ head: HTTPRequestHead, channel: any Channel) -> RuntimeAPIReply? {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-        guard path.hasPrefix(Self.prefix) else { return reject(.notFound(path), head) }
+        guard path.hasPrefix(Self.prefix) else { return logged(.notFound(path), head) }
         let parts = path.dropFirst(Self.prefix.count).split(separator: "/", omittingEmptySubsequences: false)
         switch (head.method, parts.count, parts.first, parts.last) {
         case (.GET, 2, "invocation", "next"):
             return instance.nextRequested(on: channel)
         case (.POST, 2, "init", "error"):
-            return reject(instance.initErrorPosted(body: body, errorType: errorType(head)), head)
+            return logged(instance.initErrorPosted(body: body, errorType: errorType(head)), head)
         case (.POST, 3, "invocation", "response"):
             let id = String(parts[1])
-            if bodyTooLarge { return reject(instance.responseTooLarge(requestId: id), head) }
-            return reject(instance.responsePosted(requestId: id, body: body), head)
+            if bodyTooLarge { return logged(instance.responseTooLarge(requestId: id), head) }
+            return logged(instance.responsePosted(requestId: id, body: body), head)
         case (.POST, 3, "invocation", "error"):
-            return reject(instance.errorPosted(requestId: String(parts[1]), body: body, errorType: errorType(head)), head)
+            return logged(instance.errorPosted(requestId: String(parts[1]), body: body, errorType: errorType(head)), head)
         default:
-            return reject(.notFound(path), head)
+            return logged(.notFound(path), head)
         }
     }
 
-    /// Logs replies that refuse an instance's call, and passes every reply on.
-    private func reject(_ reply: RuntimeAPIReply, _ head: HTTPRequestHead) -> RuntimeAPIReply {
+    /// Logs the replies that refuse an instance's call, and passes every reply on.
+    private func logged(_ reply: RuntimeAPIReply, _ head: HTTPRequestHead) -> RuntimeAPIReply {
         switch reply {
         case .event, .accepted: break
         default:

@@ -2,6 +2,8 @@ import EmulatorConfig
 import Foundation
 import Logging
 import ManagedPostgres
+import NIOCore
+import NIOPosix
 import PostgresPool
 
 /// The database side of `serve`: the real database (the managed PostgreSQL
@@ -41,6 +43,19 @@ final class DatabaseStack: Sendable {
         } catch {
             await managed?.stop()
             throw CommandError("cannot start the pool on 127.0.0.1:\(config.pool.port): \(error)")
+        }
+    }
+
+    /// Whether the database accepts TCP connections; a description of the failure when not.
+    func probe() async -> String? {
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(3))
+                .connect(host: direct.host, port: direct.port).get()
+            try? await channel.close()
+            return nil
+        } catch {
+            return "\(error)"
         }
     }
 
