@@ -113,6 +113,8 @@ struct ConfigErrorTests {
         (#"{"functions": {"f": {"memoryMB": 20000}}}"#, "functions.f.memoryMB", "from 128 to 10240"),
         (#"{"functions": {"f": {"maxConcurrency": 0}}}"#, "functions.f.maxConcurrency", "of at least 1, got 0"),
         (#"{"functions": {"f": {"idleTimeoutSeconds": -1}}}"#, "functions.f.idleTimeoutSeconds", "greater than 0"),
+        (#"{"functions": {"f": {"idleTimeoutSeconds": 1e19}}}"#, "functions.f.idleTimeoutSeconds", "at most 86400"),
+        (#"{"pool": {"serverLifetimeSeconds": 1e300}}"#, "pool.serverLifetimeSeconds", "at most 604800"),
         (#"{"functions": {"f": {"coldStartDelayMs": -5}}}"#, "functions.f.coldStartDelayMs", "from 0 to 600000"),
         (#"{"functions": {"f": {"handler": ""}}}"#, "functions.f.handler", "expected a non-empty string"),
         (#"{"functions": {"f": {"routes": []}}}"#, "functions.f.routes", "expected at least one route"),

@@ -15,6 +15,32 @@ import Testing
         #expect(try await host.request("GET", "/echo").status == 200)
     }
 
+    @Test func runtimeAPIRefusesUnknownPathsAndALateInitError() async throws {
+        let project = try TestProject(functions: ["late": ["handler": "latecalls"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/late")
+        #expect(status == 200)
+        #expect(body["unknownPath"] as? Int == 404)
+        #expect(body["lateInitError"] as? Int == 403)
+    }
+
+    @Test func aRuntimeThatReconnectsWhileWaitingForAnEventGetsIt() async throws {
+        let project = try TestProject(functions: ["reconnect": ["handler": "reconnect", "timeoutSeconds": 5]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(try await host.request("GET", "/reconnect").status == 200)  // cold: the first /next answers at once
+        try await Task.sleep(for: .seconds(1))  // the runtime's /next times out and reconnects a few times
+        let response = try await host.request("GET", "/reconnect")
+        #expect(response.status == 200)
+    }
+
+    @Test func anInformationalStatusFromTheFunctionIs502() async throws {
+        let project = try TestProject(functions: ["info": ["handler": "informational"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/info")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "Runtime.InvalidResponse")
+    }
+
     @Test func malformedHTTPAtTheFrontDoorGets400AndHostKeepsServing() async throws {
         let project = try TestProject(functions: ["echo": ["handler": "echo"]])
         let host = try await HostProcess.start(configFile: project.configFile)

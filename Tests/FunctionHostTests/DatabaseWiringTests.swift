@@ -46,6 +46,8 @@ import TestSupport
             ])
         let host = try await HostProcess.start(configFile: project.configFile)
         #expect(try await host.request("GET", "/echo").status == 200)
+        #expect(host.log.contains("cannot be reached"))
+        #expect(host.log.contains("127.0.0.1:\(deadPort)"))
         #expect(!host.log.contains("s3cret"))
     }
 

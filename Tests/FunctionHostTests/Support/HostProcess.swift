@@ -46,7 +46,7 @@ final class HostProcess: Sendable {
         }
         let status = await process.waitForExit()
         watchdog.cancel()
-        try await Task.sleep(for: .milliseconds(100))  // let the reader drain the pipes
+        _ = await eventually(10) { output.closedStreams == 2 }  // the readers drained both pipes
         return (status, output.text)
     }
 
@@ -69,6 +69,7 @@ final class HostProcess: Sendable {
                     output.append(String(decoding: buffer[0..<count], as: UTF8.self))
                 }
                 close(descriptor)
+                output.streamClosed()
             }
         }
         return (process, output)
@@ -144,9 +145,12 @@ final class HostProcess: Sendable {
 
 /// What a process printed, appended to by reader threads.
 final class CapturedOutput: Sendable {
-    private let storage = Mutex("")
-    var text: String { storage.withLock { $0 } }
-    func append(_ chunk: String) { storage.withLock { $0 += chunk } }
+    private let storage = Mutex((text: "", closed: 0))
+    var text: String { storage.withLock { $0.text } }
+    /// How many of the captured streams have reached their end.
+    var closedStreams: Int { storage.withLock { $0.closed } }
+    func append(_ chunk: String) { storage.withLock { $0.text += chunk } }
+    func streamClosed() { storage.withLock { $0.closed += 1 } }
 }
 
 struct HostError: Error, CustomStringConvertible {

@@ -32,6 +32,21 @@ if mode == "initfail":
     time.sleep(30)
     sys.exit(1)
 
+if mode == "reconnect":
+    # Give up on a parked /next after 0.3 s and ask again on a new connection,
+    # as runtimes with a client-side read timeout do.
+    while True:
+        conn = http.client.HTTPConnection(host, int(port), timeout=0.3)
+        try:
+            status, body, r = call("GET", "invocation/next")
+            break
+        except OSError:
+            conn.close()
+    conn = http.client.HTTPConnection(host, int(port))
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    call("POST", "invocation/%s/response" % rid, json.dumps({"statusCode": 200, "body": "after reconnecting"}))
+    mode = "echo"
+
 while True:
     status, body, r = call("GET", "invocation/next")
     rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
@@ -72,6 +87,12 @@ while True:
         s3, b3, _ = call("POST", "invocation/%s/response" % rid, "{}")
         print("second answer got %d %s" % (s3, b3.decode()), flush=True)
         continue
+    elif mode == "latecalls":
+        s1, b1, _ = call("GET", "no/such/endpoint")
+        s2, b2, _ = call("POST", "init/error", json.dumps({"errorType": "Late", "errorMessage": "too late"}))
+        result = {"statusCode": 200, "body": json.dumps({"unknownPath": s1, "lateInitError": s2})}
+    elif mode == "informational":
+        result = {"statusCode": 100, "body": "not a final status"}
     elif mode == "spawner":
         import subprocess
         child = subprocess.Popen(["sleep", "600"])
