@@ -15,7 +15,7 @@ built `hello`, and measures, in the same run:
 Usage: python3 Benchmarks/host_latency.py [--samples N] [--configuration debug|release]
 Builds with `swift build` first. Prints medians, p99 and ratios.
 """
-import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,6 +26,7 @@ def percentile(values, fraction):
 
 
 def start_emulator(bin_dir, config_file):
+    """Starts the emulator; returns it, its port, and the list its output lines keep going to."""
     process = subprocess.Popen(
         [os.path.join(bin_dir, "emulator"), "--config", config_file, "--port", "0", "--no-build"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
@@ -34,6 +35,8 @@ def start_emulator(bin_dir, config_file):
         lines.append(line)
         match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
         if match:
+            # Keep reading, or the emulator blocks once the pipe is full.
+            threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
             return process, int(match.group(1)), lines
     raise SystemExit("emulator did not start:\n" + "".join(lines))
 
@@ -49,7 +52,7 @@ def project(idle_seconds):
 
 def measure_cold(bin_dir, samples):
     directory = project(0.05)
-    process, port, _ = start_emulator(bin_dir, os.path.join(directory, "runtime.json"))
+    process, port, lines = start_emulator(bin_dir, os.path.join(directory, "runtime.json"))
     first_request_ms = []
     try:
         for _ in range(samples):
@@ -64,9 +67,9 @@ def measure_cold(bin_dir, samples):
             connection.close()
     finally:
         process.terminate()
-        output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
         shutil.rmtree(directory)
-    inits = [float(m) for m in re.findall(r"Init Duration: ([\d.]+) ms", output)]
+    inits = [float(m) for m in re.findall(r"Init Duration: ([\d.]+) ms", "".join(lines))]
     return inits, first_request_ms
 
 
@@ -102,7 +105,7 @@ def measure_warm(bin_dir, samples):
         return hello, baseline
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
         shutil.rmtree(directory)
 
 
