@@ -141,6 +141,20 @@ extension PostgresPoolTests {
             }
         }
 
+        @Test func misconfiguredUpstreamPasswordIsExplained() async throws {
+            var upstream = try await TestDatabase.shared().application
+            upstream.password = "not-the-database-password"
+            try await PoolHarness.withPool(database: upstream) { pool, pooled in
+                // The client knows the pool's (wrong) password, so it gets in; the database refuses the pool.
+                let error = await #expect(throws: (any Error).self) {
+                    try await PoolHarness.withConnection(pooled) { _ in }
+                }
+                #expect(error.flatMap(PoolHarness.sqlState) == "28P01")
+                #expect(error.flatMap(PoolHarness.message)?.contains("the pool could not log in to the database") == true)
+                #expect(await pool.stats().errors.serverConnectFailed == 1)
+            }
+        }
+
         @Test func loginTimeoutDisconnectsSilentClients() async throws {
             try await PoolHarness.withPool({ $0.loginTimeout = .milliseconds(200) }) { pool, pooled async throws in
                 let silent = try RawConnection(port: pooled.port)
