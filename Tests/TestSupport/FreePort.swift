@@ -4,10 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A TCP port on 127.0.0.1 that was free a moment ago: the kernel's choice
-/// when binding port 0. (Another process could take it before the caller
-/// binds it; tests accept that small chance.)
+/// A TCP port on 127.0.0.1 that was free a moment ago, chosen at random below
+/// the kernel's ephemeral range (32768 and up on Linux), so that the sockets
+/// other tests bind to port 0 meanwhile cannot take it before the caller binds
+/// it. (Another test picking the same port stays possible, but unlikely.)
 public func freePort() throws -> Int {
+    for _ in 0..<200 {
+        let candidate = Int.random(in: 20_000..<32_000)
+        if try canBind(candidate) { return candidate }
+    }
+    throw TestSupportError("no free port found between 20000 and 32000")
+}
+
+/// Whether a listening socket could bind `port` on 127.0.0.1 just now.
+private func canBind(_ port: Int) throws -> Bool {
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
@@ -17,18 +27,16 @@ public func freePort() throws -> Int {
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw TestSupportError("bind() failed: \(String(cString: strerror(errno)))") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    if bound == 0 { return true }
+    guard errno == EADDRINUSE || errno == EACCES else {
+        throw TestSupportError("bind() failed: \(String(cString: strerror(errno)))")
     }
-    guard named == 0 else { throw TestSupportError("getsockname() failed: \(String(cString: strerror(errno)))") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return false
 }
 
 /// A failure of a test helper, with a message saying what went wrong.

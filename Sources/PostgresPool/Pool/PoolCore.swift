@@ -38,9 +38,10 @@ final class PoolCore {
 
     // MARK: Listening
 
-    /// Binds the listening socket; returns the bound port.
+    /// Binds the listening socket; returns the bound port. If binding fails,
+    /// the pool is closed with that error.
     func start(box: NIOLoopBoundBox<PoolCore>) -> EventLoopFuture<Int> {
-        ServerBootstrap(group: eventLoop)
+        let bound = ServerBootstrap(group: eventLoop)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -59,6 +60,8 @@ final class PoolCore {
                 return channel.localAddress?.port ?? self.configuration.port
             }
             .nonisolated()
+        bound.whenFailure { [closedPromise] error in closedPromise.fail(error) }
+        return bound
     }
 
     private func startSweeping() {
