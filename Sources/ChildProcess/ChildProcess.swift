@@ -31,8 +31,8 @@ public final class ChildProcess: Sendable {
     }
 
     /// Starts a child. Throws ``SpawnError`` naming the program and the failed step.
-    public static func spawn(_ spec: ProcessSpec) throws -> ChildProcess {
-        try Launcher.shared.spawn(spec, collectOutput: nil)
+    public static func spawn(_ spec: ProcessSpec) async throws -> ChildProcess {
+        try await Launcher.shared.spawn(spec, collectOutput: nil)
     }
 
     /// Runs a child to completion and returns its status with its standard
@@ -42,7 +42,7 @@ public final class ChildProcess: Sendable {
         _ spec: ProcessSpec, timeout: Duration? = nil
     ) async throws -> (status: TerminationStatus, output: String) {
         let collector = OutputCollector()
-        let child = try Launcher.shared.spawn(spec, collectOutput: collector)
+        let child = try await Launcher.shared.spawn(spec, collectOutput: collector)
         let watchdog = timeout.map { timeout in
             Task {
                 try await Task.sleep(for: timeout)

@@ -1,5 +1,4 @@
 import CSpawn
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,15 +42,17 @@ final class Launcher: Sendable {
         pthread_detach(thread)
     }
 
-    /// Starts `spec` on the launcher thread and returns once it runs (or failed to).
-    func spawn(_ spec: ProcessSpec, collectOutput collector: OutputCollector?) throws -> ChildProcess {
+    /// Starts `spec` on the launcher thread and returns once it runs (or failed
+    /// to), without holding the caller's thread meanwhile.
+    func spawn(_ spec: ProcessSpec, collectOutput collector: OutputCollector?) async throws -> ChildProcess {
         let request = try SpawnRequest(spec: spec, collector: collector)
         defer { request.release() }
-        queue.withLock { $0.append(request) }
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
-        request.done.wait()
-        return try request.result!.get()
+        return try await withCheckedThrowingContinuation { continuation in
+            request.continuation = continuation
+            queue.withLock { $0.append(request) }
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
     }
 
     private func runLoop() {
@@ -74,7 +75,7 @@ final class Launcher: Sendable {
     }
 
     private func perform(_ request: SpawnRequest) {
-        defer { request.done.signal() }
+        defer { request.continuation?.resume(with: request.result!) }
         var errorNumber: Int32 = 0
         var step: UnsafePointer<CChar>?
         let pid = withUnsafePointer(to: &request.c) { emu_spawn($0, &errorNumber, &step) }
@@ -151,7 +152,8 @@ final class Launcher: Sendable {
 private final class SpawnRequest: @unchecked Sendable {
     let spec: ProcessSpec
     let collector: OutputCollector?
-    let done = DispatchSemaphore(value: 0)
+    /// Resumed by the launcher thread once the spawn is done.
+    var continuation: CheckedContinuation<ChildProcess, any Error>?
     var c = emu_spawn_request()
     var result: Result<ChildProcess, Error>?
     /// Read ends handed to the caller for `.pipe`.

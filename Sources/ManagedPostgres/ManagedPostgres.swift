@@ -105,7 +105,7 @@ public actor ManagedPostgres {
         let (passwords, isNew) = try await openCluster(layout: layout, account: account, creator: creator)
         let endpoints = makeEndpoints(passwords)
         let commandLine = ServerCommandLine(dataDirectory: layout.dataDirectory, configuration: configuration)
-        let server = try PostgresServer.spawn(
+        let server = try await PostgresServer.spawn(
             binaries: binaries, commandLine: commandLine, account: account, logger: logger)
         logger.info("PostgreSQL starting (pid \(server.process.pid)) on 127.0.0.1:\(configuration.port), max_connections \(configuration.maxConnections)")
         do {

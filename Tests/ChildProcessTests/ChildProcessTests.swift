@@ -28,9 +28,9 @@ import Testing
         #expect(result.status == .signaled(SIGKILL))
     }
 
-    @Test func missingProgramGivesAClearError() throws {
-        #expect {
-            _ = try ChildProcess.spawn(ProcessSpec(executable: "/nonexistent/program"))
+    @Test func missingProgramGivesAClearError() async throws {
+        await #expect {
+            _ = try await ChildProcess.spawn(ProcessSpec(executable: "/nonexistent/program"))
         } throws: { error in
             "\(error)".contains("/nonexistent/program") && "\(error)".contains("execve")
         }
@@ -38,7 +38,7 @@ import Testing
 
     @Test func signalReachesTheWholeProcessGroup() async throws {
         // The shell starts a grandchild; killing the group must take both.
-        let child = try ChildProcess.spawn(ProcessSpec(
+        let child = try await ChildProcess.spawn(ProcessSpec(
             executable: "/bin/sh", arguments: ["-c", "sleep 300 & echo $!; wait"], output: .pipe))
         let grandchild = try #require(Int32(readLine(from: child.standardOutput!)))
         child.signal(SIGKILL)

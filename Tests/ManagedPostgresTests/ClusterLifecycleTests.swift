@@ -99,7 +99,7 @@ struct ClusterLifecycleTests {
             _ = try await first.start()
             await first.stop()
 
-            let finished = try ChildProcess.spawn(ProcessSpec(executable: "/bin/true"))
+            let finished = try await ChildProcess.spawn(ProcessSpec(executable: "/bin/true"))
             _ = await finished.waitForExit()
             try writeBogusPidFile(pid: finished.pid, dataDirectory: first.dataDirectory, port: cluster.port)
 

@@ -32,7 +32,7 @@ struct SharedTestDatabaseTests {
         let abandoned = try makeTemporaryDirectory(prefix: "emulator-sweep-test")
         let owned = try makeTemporaryDirectory(prefix: "emulator-sweep-test")
         defer { removeDirectory(owned) }
-        let finished = try ChildProcess.spawn(ProcessSpec(executable: "/bin/true"))
+        let finished = try await ChildProcess.spawn(ProcessSpec(executable: "/bin/true"))
         _ = await finished.waitForExit()
         try String(finished.pid).write(toFile: "\(abandoned)/owner.pid", atomically: true, encoding: .utf8)
 

@@ -133,7 +133,7 @@ extension PostgresPoolTests {
             try await PoolHarness.withPool({ $0.maxServerConnections = 2 }) { _, pooled in
                 var environment = pooled.libpqEnvironment
                 environment["PGAPPNAME"] = "psql-cancel"
-                let psql = try ChildProcess.spawn(ProcessSpec(
+                let psql = try await ChildProcess.spawn(ProcessSpec(
                     executable: try PostgresBinaries.locate().psql,
                     arguments: ["-X", "-c", "SELECT pg_sleep(60)"],
                     environment: environment,

@@ -47,7 +47,7 @@ struct InstanceLauncher: Sendable {
                     databaseURL: databaseURL, host: hostEnvironment),
                 workingDirectory: function.directory,
                 output: .pipe)
-            let process = try ChildProcess.spawn(spec)
+            let process = try await ChildProcess.spawn(spec)
             instance.attach(process: process, serverChannel: server)
             let prefix = "[\(function.name)/\(instance.id)]"
             InstanceOutputForwarder.forward(descriptor: process.standardOutput!, prefix: prefix, sink: sink, group: group)

@@ -27,7 +27,7 @@ final class PostgresServer: Sendable {
         commandLine: ServerCommandLine,
         account: ServerAccount,
         logger: Logger
-    ) throws -> PostgresServer {
+    ) async throws -> PostgresServer {
         let spec = ProcessSpec(
             executable: binaries.postgres,
             arguments: commandLine.arguments,
@@ -37,7 +37,7 @@ final class PostgresServer: Sendable {
             output: .pipe,
             parentDeathSignal: SIGINT
         )
-        let process = try ChildProcess.spawn(spec)
+        let process = try await ChildProcess.spawn(spec)
         let log = ServerLog(logger: logger)
         if let output = process.standardOutput { log.follow(output) }
         if let errors = process.standardError { log.follow(errors) }

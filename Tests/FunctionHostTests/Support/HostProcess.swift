@@ -20,7 +20,7 @@ final class HostProcess: Sendable {
 
     /// Starts the emulator on `configFile` and waits until it listens.
     static func start(configFile: String, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> HostProcess {
-        let (process, output) = try launch(configFile: configFile, extraArguments: extraArguments, environment: environment)
+        let (process, output) = try await launch(configFile: configFile, extraArguments: extraArguments, environment: environment)
         let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             let text = output.text
@@ -39,7 +39,7 @@ final class HostProcess: Sendable {
 
     /// Runs the emulator to completion (for start-up errors) and returns its status and output.
     static func runToExit(configFile: String, building: Bool = false) async throws -> (TerminationStatus, String) {
-        let (process, output) = try launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
+        let (process, output) = try await launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
         let watchdog = Task {
             try await Task.sleep(for: .seconds(300))
             process.signal(SIGKILL)
@@ -52,10 +52,10 @@ final class HostProcess: Sendable {
 
     private static func launch(
         configFile: String, extraArguments: [String], environment: [String: String], building: Bool = false
-    ) throws -> (ChildProcess, CapturedOutput) {
+    ) async throws -> (ChildProcess, CapturedOutput) {
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
         for (key, value) in environment { env[key] = value }
-        let process = try ChildProcess.spawn(ProcessSpec(
+        let process = try await ChildProcess.spawn(ProcessSpec(
             executable: binDirectory + "/emulator",
             arguments: ["--config", configFile, "--port", "0"] + (building ? [] : ["--no-build"]) + extraArguments,
             environment: env, output: .pipe))
