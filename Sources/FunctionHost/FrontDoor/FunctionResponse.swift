@@ -32,10 +32,9 @@ enum FunctionResponse {
 
     /// A JSON object response.
     static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
+        Response(
             status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            body: ResponseBody(byteBuffer: JSONBody.object(object)))
     }
 
     /// A 2.0 response object (`statusCode`, `headers`, `cookies`, `body`,

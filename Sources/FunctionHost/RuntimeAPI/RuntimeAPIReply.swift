@@ -36,41 +36,19 @@ enum RuntimeAPIReply: Sendable {
         case .event(let payload, _): return payload
         case .accepted: return allocator.buffer(string: #"{"status":"OK"}"#)
         case .badRequest(let type, let message), .forbidden(let type, let message):
-            return Self.error(type, message, allocator)
+            return Self.error(type, message)
         case .notFound(let path):
-            return Self.error("NotFound", "no Runtime API endpoint at \(path)", allocator)
+            return Self.error("NotFound", "no Runtime API endpoint at \(path)")
         case .payloadTooLarge:
             return Self.error(
                 "RequestEntityTooLarge",
-                "response payload exceeds the maximum of \(maximumPayloadBytes) bytes", allocator)
+                "response payload exceeds the maximum of \(maximumPayloadBytes) bytes")
         case .gone:
-            return Self.error("Runtime.ExitError", "the instance is shutting down", allocator)
+            return Self.error("Runtime.ExitError", "the instance is shutting down")
         }
     }
 
-    private static func error(_ type: String, _ message: String, _ allocator: ByteBufferAllocator) -> ByteBuffer {
-        allocator.buffer(string: #"{"errorType":\#(JSONString.quote(type)),"errorMessage":\#(JSONString.quote(message))}"#)
-    }
-}
-
-/// JSON string literals for the few bodies the host writes by hand.
-enum JSONString {
-    /// `text` as a quoted, escaped JSON string.
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+    private static func error(_ type: String, _ message: String) -> ByteBuffer {
+        JSONBody.object(["errorType": type, "errorMessage": message])
     }
 }

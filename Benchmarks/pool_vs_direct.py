@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""pgbench select-only through the emulator's pool versus straight to the database.
+
+Starts the real emulator (managed PostgreSQL + pool, no functions) on a
+throwaway project, initialises pgbench's tables through the database URL,
+then runs `pgbench -S` alternately through the pool and straight to the
+database, for each protocol, and prints the median tps of each and the ratio.
+
+Usage: python3 Benchmarks/pool_vs_direct.py [--clients 50] [--seconds 10] [--rounds 3]
+         [--server-connections 10] [--configuration debug|release]
+Needs: a Swift toolchain, PostgreSQL server binaries and pgbench (Debian: postgresql).
+"""
+import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pgbench_binary():
+    found = shutil.which("pgbench")
+    if found:
+        return found
+    versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v) if v.isdigit() else 0)
+    return f"/usr/lib/postgresql/{versions[-1]}/bin/pgbench"
+
+
+def run_pgbench(url, protocol, clients, seconds):
+    output = subprocess.run(
+        [pgbench_binary(), "-S", "-n", "-M", protocol, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
+        check=True, capture_output=True, text=True).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
+    latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    return tps, latency, int(failed.group(1)) if failed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--server-connections", type=int, default=10)
+    parser.add_argument("--configuration", default="debug", choices=["debug", "release"])
+    args = parser.parse_args()
+
+    subprocess.run(["swift", "build", "-c", args.configuration, "--product", "emulator"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    bin_dir = subprocess.run(["swift", "build", "-c", args.configuration, "--show-bin-path"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+    emulator = os.path.join(bin_dir, "emulator")
+
+    project = tempfile.mkdtemp(prefix="bench-pool-")
+    os.chmod(project, 0o755)  # the managed server runs as postgres when we are root
+    os.makedirs(os.path.join(project, "Functions"))
+    config = {
+        "database": {"managed": {"port": free_port(), "maxConnections": args.clients + 20}},
+        "pool": {"port": free_port(), "maxServerConnections": args.server_connections},
+    }
+    config_file = os.path.join(project, "runtime.json")
+    json.dump(config, open(config_file, "w"))
+    host = subprocess.Popen([emulator, "--config", config_file, "--port", "0", "--no-build"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    try:
+        startup = []
+        for line in host.stdout:
+            startup.append(line)
+            if "Emulator listening on" in line:
+                break
+        else:
+            raise SystemExit("emulator did not start:\n" + "".join(startup))
+        if not any(line.startswith("Pool:") for line in startup):
+            raise SystemExit("the database or the pool did not start:\n" + "".join(startup))
+        threading.Thread(target=lambda: [None for _ in host.stdout], daemon=True).start()
+        def url(*extra):
+            result = subprocess.run([emulator, "url", "--config", config_file, *extra], capture_output=True, text=True)
+            if result.returncode != 0:
+                raise SystemExit("emulator url failed: " + result.stdout + result.stderr)
+            return result.stdout.strip()
+        pooled, direct = url(), url("--direct")
+        subprocess.run([pgbench_binary(), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
+
+        results = {}
+        for protocol in ("simple", "extended"):
+            for _ in range(args.rounds):  # alternate, so drift hits both alike
+                for name, target in (("pool", pooled), ("direct", direct)):
+                    results.setdefault((protocol, name), []).append(
+                        run_pgbench(target, protocol, args.clients, args.seconds))
+    finally:
+        host.terminate()
+        host.wait(timeout=60)
+        shutil.rmtree(project, ignore_errors=True)
+
+    print(f"pgbench -S, {args.clients} clients, {args.seconds} s x {args.rounds} rounds, pool of "
+          f"{args.server_connections} server connections, {args.configuration} build, "
+          f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    for protocol in ("simple", "extended"):
+        medians = {}
+        for name in ("pool", "direct"):
+            runs = results[(protocol, name)]
+            tps = statistics.median(r[0] for r in runs)
+            latency = statistics.median(r[1] for r in runs)
+            failed = sum(r[2] for r in runs)
+            medians[name] = tps
+            print(f"  {protocol:<8} {name:<6} median tps {tps:10.0f}   latency {latency:6.2f} ms   failed {failed}")
+        print(f"  {protocol:<8} ratio pool/direct {medians['pool'] / medians['direct']:.2f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
