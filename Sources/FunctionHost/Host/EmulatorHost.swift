@@ -38,9 +38,6 @@ public final class EmulatorHost: Service {
             databaseURL: configuration.databaseURL, sink: sink, logger: logger)
     }
 
-    /// The instance manager, for stats.
-    public var instances: InstanceManager { manager }
-
     /// Serves until graceful shutdown, then drains and stops every instance.
     public func run() async throws {
         let mode = configuration.mode.rawValue

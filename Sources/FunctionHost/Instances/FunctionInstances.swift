@@ -113,9 +113,9 @@ final class FunctionInstances: Sendable {
 }
 
 /// How many instances a function has, by state.
-public struct InstanceCounts: Sendable, Equatable, Codable {
-    public var total = 0
-    public var busy = 0
-    public var idle = 0
-    public var starting = 0
+struct InstanceCounts: Sendable, Equatable {
+    var total = 0
+    var busy = 0
+    var idle = 0
+    var starting = 0
 }

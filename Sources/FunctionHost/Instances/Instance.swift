@@ -10,7 +10,7 @@ import Synchronization
 /// change happens under one lock, and every invocation completes exactly once:
 /// by a response, an error, the timeout, or the process's exit.
 final class Instance: Sendable {
-    /// Short id shown in logs and passed in `application_name` later.
+    /// Short id shown in logs (`[function/id]`) and in the log stream name.
     let id: String
     let functionName: String
     let memoryMB: Int
@@ -73,7 +73,7 @@ final class Instance: Sendable {
     var phase: Phase { state.withLock { $0.phase } }
     var process: ChildProcess? { state.withLock { $0.process } }
 
-    /// Time from spawn to the first `/next`, once it happened.
+    /// Time from the start of the cold start to the first `/next`, once it happened.
     var initDuration: Duration? { state.withLock { $0.initDuration } }
 
     /// When it last became idle (nil unless idle).

@@ -8,12 +8,12 @@ import Synchronization
 /// Runs invocations on instances the Lambda way: an idle warm instance if
 /// there is one, else a new one (cold start), else 429; kills instances that
 /// time out, replaces those that crash, and stops those idle too long.
-public final class InstanceManager: Sendable {
+final class InstanceManager: Sendable {
     private let functions: [String: FunctionInstances]
     private let launcher: InstanceLauncher
     private let sink: LogSink
     private let logger: Logger
-    private let databaseURL: Mutex<String?>
+    private let databaseURL: String?
     private let stopping = Atomic<Bool>(false)
 
     init(
@@ -24,7 +24,7 @@ public final class InstanceManager: Sendable {
             ($0.name, FunctionInstances(definition: $0, limits: limits))
         })
         self.launcher = launcher
-        self.databaseURL = Mutex(databaseURL)
+        self.databaseURL = databaseURL
         self.sink = sink
         self.logger = logger
     }
@@ -77,7 +77,7 @@ public final class InstanceManager: Sendable {
         let delay = function.definition.settings.coldStartDelayMs
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         let instance = try await launcher.launch(
-            function.definition, coldStartBegan: coldStartBegan, databaseURL: databaseURL.withLock { $0 }
+            function.definition, coldStartBegan: coldStartBegan, databaseURL: databaseURL
         ) { [weak self, weak function] instance, status in
             function?.removed(instance)
             guard let self, !self.stopping.load(ordering: .relaxed), status != .signaled(SIGKILL) else { return }
@@ -136,13 +136,8 @@ public final class InstanceManager: Sendable {
 
     // MARK: Observation
 
-    /// The database URL new instances get.
-    func setDatabaseURL(_ url: String?) {
-        databaseURL.withLock { $0 = url }
-    }
-
     /// Instance counts, counters and latencies of every function.
-    public func snapshot() -> [String: FunctionSnapshot] {
+    func snapshot() -> [String: FunctionSnapshot] {
         functions.mapValues { function in
             let (counters, latency) = function.stats.snapshot()
             return FunctionSnapshot(instances: function.counts(), counters: counters, latency: latency)
@@ -161,10 +156,10 @@ extension Duration {
 }
 
 /// One function's state for `/_emulator/stats`.
-public struct FunctionSnapshot: Sendable, Equatable {
-    public var instances: InstanceCounts
-    public var counters: FunctionCounters
-    public var latency: LatencyPercentiles
+struct FunctionSnapshot: Sendable, Equatable {
+    var instances: InstanceCounts
+    var counters: FunctionCounters
+    var latency: LatencyPercentiles
 }
 
 /// Peak memory of an instance, as Lambda's `Max Memory Used`.

@@ -50,20 +50,20 @@ final class FunctionStats: Sendable {
 }
 
 /// What happened to a function's invocations since the host started.
-public struct FunctionCounters: Sendable, Equatable, Codable {
-    public var invocations = 0
-    public var coldStarts = 0
-    public var errors = 0
-    public var throttles = 0
-    public var timeouts = 0
-    public var crashes = 0
+struct FunctionCounters: Sendable, Equatable {
+    var invocations = 0
+    var coldStarts = 0
+    var errors = 0
+    var throttles = 0
+    var timeouts = 0
+    var crashes = 0
 }
 
 /// p50/p95/p99 of a set of durations, in milliseconds.
-public struct LatencyPercentiles: Sendable, Equatable, Codable {
-    public var p50Ms: Double?
-    public var p95Ms: Double?
-    public var p99Ms: Double?
+struct LatencyPercentiles: Sendable, Equatable {
+    var p50Ms: Double?
+    var p95Ms: Double?
+    var p99Ms: Double?
 
     init(_ samples: [Double]) {
         guard !samples.isEmpty else { return }
