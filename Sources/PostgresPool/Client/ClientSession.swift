@@ -41,6 +41,8 @@ final class ClientSession: ChannelInboundHandler {
     private var loginTimer: Scheduled<Void>?
     private var serverToFlush: ServerConnection?
     var overClientLimit = false
+    /// Opened at AuthenticationOk; the client's decoder allows large messages from then on.
+    let login = LoginGate()
 
     init(core: PoolCore, processID: Int32, secretKey: Int32) {
         self.core = core
@@ -421,6 +423,7 @@ final class ClientSession: ChannelInboundHandler {
 
     /// Authentication succeeded: `AuthenticationOk`, then the parameters, key and ReadyForQuery.
     private func completeAuthentication(_ buffer: ByteBuffer) {
+        login.isOpen = true
         var buffer = buffer
         buffer.writeAuthentication(AuthenticationCode.ok)
         context?.write(wrapOutboundOut(buffer), promise: nil)

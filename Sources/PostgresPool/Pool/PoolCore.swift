@@ -49,7 +49,7 @@ final class PoolCore {
                 channel.eventLoop.makeCompletedFuture {
                     let core = box.value
                     let session = core.makeSession()
-                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(FrontendDecoder()), session)
+                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(FrontendDecoder(login: session.login)), session)
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

@@ -11,7 +11,23 @@ struct FrontendDecoder: ByteToMessageDecoder {
     /// PostgreSQL rejects startup packets over 10000 bytes; so does the pool.
     static let maxStartupPacketLength = 10_000
 
+    /// Before login a client may only send authentication messages, which
+    /// PostgreSQL limits to this length, so a client that has not logged in
+    /// cannot make the pool buffer large messages.
+    static let maxLengthBeforeLogin = 65_535
+
+    /// After login: messages that carry statements or data may be large; the
+    /// others (Describe, Execute, Sync, Close, CopyFail, ...) are small.
+    static let limitAfterLogin = MessageScanner.Limit.byType(
+        large: Set("QPBFd".utf8), other: 1 << 20)
+
     private var expectsStartupPacket = true
+    private let login: LoginGate
+
+    /// A decoder whose limits follow `login`.
+    init(login: LoginGate) {
+        self.login = login
+    }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if expectsStartupPacket {
@@ -29,7 +45,9 @@ struct FrontendDecoder: ByteToMessageDecoder {
             context.fireChannelRead(wrapInboundOut(packet))
             return .continue
         }
-        let count = try MessageScanner.completeBytes(in: buffer, isValidType: MessageType.isFrontend, side: "frontend")
+        let limit = login.isOpen ? Self.limitAfterLogin : .uniform(Self.maxLengthBeforeLogin)
+        let count = try MessageScanner.completeBytes(
+            in: buffer, isValidType: MessageType.isFrontend, limit: limit, side: "frontend")
         guard count > 0 else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: count)!))
         return .continue

@@ -6,12 +6,28 @@ enum MessageScanner {
     /// The largest message accepted (PostgreSQL's own cap for Bind and CopyData is 1 GB).
     static let maxMessageLength = 1 << 30
 
+    /// The length limits the scanner applies.
+    enum Limit {
+        /// One cap for every message type.
+        case uniform(Int)
+        /// ``maxMessageLength`` for the types in `large`, `other` for the rest.
+        case byType(large: Set<UInt8>, other: Int)
+
+        func maximum(for type: UInt8) -> Int {
+            switch self {
+            case .uniform(let cap): return cap
+            case .byType(let large, let other): return large.contains(type) ? MessageScanner.maxMessageLength : other
+            }
+        }
+    }
+
     /// Returns how many bytes from the reader index form complete messages.
     /// Throws when the first message is malformed; stops before a later malformed one,
     /// so that the messages before it are still delivered.
     static func completeBytes(
         in buffer: ByteBuffer,
         isValidType: (UInt8) -> Bool,
+        limit: Limit = .uniform(maxMessageLength),
         side: String
     ) throws -> Int {
         let start = buffer.readerIndex
@@ -24,10 +40,11 @@ enum MessageScanner {
                 if offset > start { break }
                 throw ProtocolViolation(message: "invalid \(side) message type \(describe(type))")
             }
-            guard length >= 4, length <= maxMessageLength else {
+            let maximum = limit.maximum(for: type)
+            guard length >= 4, length <= maximum else {
                 if offset > start { break }
                 throw ProtocolViolation(
-                    message: "invalid \(side) message length \(length) for message type \(describe(type)) (allowed: 4 to \(maxMessageLength))"
+                    message: "invalid \(side) message length \(length) for message type \(describe(type)) (allowed: 4 to \(maximum))"
                 )
             }
             guard end - offset > length else { break }
