@@ -80,6 +80,31 @@ extension PostgresPoolTests {
             }
         }
 
+        /// A client that vanishes mid-COPY, or mid-query, leaves no cancel behind that could
+        /// reach the next client's query on the same server connection.
+        @Test(arguments: ["COPY copy_then_next FROM STDIN", "SELECT pg_sleep(0.05)"])
+        func leavingClientDoesNotCancelTheNextOne(leftBehind: String) async throws {
+            let endpoints = try await TestDatabase.shared()
+            _ = try await psql("CREATE TABLE IF NOT EXISTS copy_then_next (n int)", credentials: endpoints.application)
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                let leaving = try RawConnection(port: pooled.port)
+                _ = try leaving.login(user: "app", database: "app")
+                leaving.send(Wire.query(leftBehind))
+                if leftBehind.hasPrefix("COPY") {
+                    #expect(try #require(leaving.readMessage()).type == UInt8(ascii: "G"))
+                }
+                // The next client waits for the only server connection.
+                let next = try RawConnection(port: pooled.port)
+                _ = try next.login(user: "app", database: "app")
+                next.send(Wire.query("SELECT pg_sleep(0.5)"))
+                try await Self.waitUntil { await pool.stats().clientConnections.waiting == 1 }
+                leaving.close()
+                let reply = try #require(next.read(until: "Z"))
+                #expect(reply.firstSQLState == nil, "\(reply)")
+                #expect(try await Self.idleInTransaction(endpoints.superuser) == 0)
+            }
+        }
+
         @Test func clientVanishingMidQueryHasItCancelled() async throws {
             let endpoints = try await TestDatabase.shared()
             try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { _, pooled async throws in

@@ -63,6 +63,9 @@ final class ServerConnection: ChannelInboundHandler {
     private var onSettled: ((ServerConnection, ErrorFields?) -> Void)?
     private var internalError: ErrorFields?
     private var drainTimer: Scheduled<Void>?
+    /// A CancelRequest went out while draining: it may still arrive after the connection
+    /// settled, so the connection is closed rather than handed to the next client.
+    private var cancelSent = false
 
     /// A FATAL error the database sent (relayed or not), so a lost connection is explained.
     private var fatalError: ErrorFields?
@@ -514,6 +517,8 @@ final class ServerConnection: ChannelInboundHandler {
 
     private func drain() {
         guard let context else { return }
+        // CopyFail ends a COPY FROM STDIN at once; only something else still running needs a cancel.
+        let onlyCopyIn = copyIn && expected.count <= 1
         if copyIn {
             copyIn = false
             writeCopyFailAndSync()
@@ -525,7 +530,8 @@ final class ServerConnection: ChannelInboundHandler {
             context.write(wrapOutboundOut(sync), promise: nil)
         }
         context.flush()
-        if !expected.isEmpty {
+        if !expected.isEmpty && !onlyCopyIn {
+            cancelSent = true
             core.sendCancel(processID: backendProcessID, secretKey: backendSecretKey)
         }
         drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainTimeout) {
@@ -565,6 +571,10 @@ final class ServerConnection: ChannelInboundHandler {
         drainTimer = nil
         guard error == nil, transactionStatus == Self.idleStatus, !unsyncedExtended, !copyIn else {
             core.logger.warning("server connection \(self.id) could not be reset (\(error?.description ?? "transaction still open")); closing it")
+            return close()
+        }
+        if cancelSent {
+            // The cancel may land on whatever this connection runs next.
             return close()
         }
         if preludeInterrupted || core.configuration.mode == .session {
