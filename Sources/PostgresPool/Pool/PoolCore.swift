@@ -129,6 +129,17 @@ final class PoolCore {
         return set
     }
 
+    /// A client changed a reported setting with `SET`: it moves to the parameter set with
+    /// the new value (the old one is shared, so it is never changed in place).
+    func clientChangedSetting(_ client: ClientSession, name: String, value: String) {
+        guard let old = client.parameters, old.values[name] != value else { return }
+        var values = old.values
+        values[name] = value
+        client.parameters = sessionParameters(for: values)
+        old.users -= 1
+        if old.users == 0 { parameterSets[old.key] = nil }
+    }
+
     // MARK: Cancel
 
     /// A CancelRequest with the pool's key: cancels whatever the client's server connection runs.

@@ -46,6 +46,10 @@ final class ServerConnection: ChannelInboundHandler {
     private(set) var reportedOrder: [(String, String)] = []
     /// The parameter set this connection's settings currently match, if known.
     private var appliedSet: SessionParameters?
+    /// Linked, and the client's settings not yet checked: done once, ahead of its first messages.
+    private var needsPrelude = false
+    /// The linked client changed a reported setting during this link.
+    private var settingsChanged = false
 
     // What the database still owes: one entry per ReadyForQuery due, `Q` for a Query or
     // FunctionCall, `S` for a Sync.
@@ -222,6 +226,7 @@ final class ServerConnection: ChannelInboundHandler {
     func link(to client: ClientSession) {
         owner = .client(client)
         relayedFatal = false
+        needsPrelude = true
     }
 
     /// Gives back a connection linked for login only (nothing was sent on it).
@@ -234,8 +239,11 @@ final class ServerConnection: ChannelInboundHandler {
     /// when the run held a Terminate (nothing from it on is relayed).
     func relayFromClient(_ batch: ByteBuffer, client: ClientSession) -> Bool {
         guard let context else { return false }
-        if appliedSet !== client.parameters, let parameters = client.parameters {
-            writePrelude(for: parameters, context: context)
+        if needsPrelude {
+            needsPrelude = false
+            if appliedSet !== client.parameters, let parameters = client.parameters {
+                writePrelude(for: parameters, context: context)
+            }
         }
         var terminated = false
         var end = batch.readerIndex
@@ -296,7 +304,6 @@ final class ServerConnection: ChannelInboundHandler {
         if let error = preludeError {
             preludeError = nil
             if case .client(let client) = owner {
-                client.parameters?.values[entry.name] = nil
                 client.sendNotice(ErrorFields(
                     severity: "WARNING",
                     code: error.code,
@@ -427,9 +434,11 @@ final class ServerConnection: ChannelInboundHandler {
             }
         case MessageType.parameterStatus:
             var body = batch.messageBody(at: offset, size: size)
+            // The client's own SET: it keeps the value on later server connections.
             if let name = body.readNullTerminatedString(), let value = body.readNullTerminatedString(), current[name] != value {
                 current[name] = value
-                appliedSet = nil
+                settingsChanged = true
+                if case .client(let client) = owner { core.clientChangedSetting(client, name: name, value: value) }
             }
         default:
             break
@@ -485,9 +494,24 @@ final class ServerConnection: ChannelInboundHandler {
 
     private func endLink(_ client: ClientSession) {
         owner = .pool
+        if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
         core.servers.release(self)
+    }
+
+    /// After the client changed a reported setting (`SET application_name`): records
+    /// whether the connection's settings still match `set`, so the next client gets its own.
+    private func recordSettings(matching set: SessionParameters?) {
+        settingsChanged = false
+        guard let set,
+              set.values.allSatisfy({ current[$0.key] == $0.value }),
+              current.allSatisfy({ set.values[$0.key] != nil || baseline[$0.key] == $0.value })
+        else {
+            appliedSet = nil
+            return
+        }
+        appliedSet = set
     }
 
     /// The linked client went away. Whatever it left behind (a transaction, a request in
@@ -495,6 +519,8 @@ final class ServerConnection: ChannelInboundHandler {
     func clientGone() {
         guard case .client = owner else { return }
         owner = .pool
+        needsPrelude = false
+        if settingsChanged { recordSettings(matching: appliedSet) }
         flushClient = nil
         if readingPaused || pausedClient != nil { resumeAll() }
         if !prelude.isEmpty {
