@@ -178,6 +178,36 @@ extension PostgresPoolTests {
             }
         }
 
+        /// In transaction mode, what a client's session set up (settings, prepared statements,
+        /// LISTEN) stays its own while it lives and is cleared when it leaves.
+        @Test(arguments: [false, true])
+        func transactionModeClearsSessionStateOfLeftClients(leaveLinked: Bool) async throws {
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { pool, pooled async throws in
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    for statement: PostgresQuery in [
+                        "SET search_path = pg_catalog, nope", "SET statement_timeout = 1234",
+                        "PREPARE leak AS SELECT '42'::text", "LISTEN chan",
+                    ] {
+                        _ = try await connection.query(statement, logger: PoolHarness.logger)
+                    }
+                    // Still there for the client itself.
+                    #expect(try await PoolHarness.strings(connection, "EXECUTE leak") == ["42"])
+                    if leaveLinked {
+                        // Leaves in the middle of a transaction (the connection is still linked).
+                        _ = try await connection.query("BEGIN", logger: PoolHarness.logger)
+                    }
+                }
+                try await Self.waitUntil { await pool.stats().clientConnections.active == 0 }
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    #expect(try await PoolHarness.strings(connection, "SHOW search_path") == ["\"$user\", public"])
+                    #expect(try await PoolHarness.strings(connection, "SHOW statement_timeout") == ["0"])
+                    #expect(try await PoolHarness.strings(connection, "SELECT count(*)::text FROM pg_prepared_statements") == ["0"])
+                    #expect(try await PoolHarness.strings(connection, "SELECT count(*)::text FROM pg_listening_channels()") == ["0"])
+                }
+                #expect(await pool.stats().serverConnections.peak == 1)
+            }
+        }
+
         @Test func sessionModeResetsTheConnection() async throws {
             try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.mode = .session }) { pool, pooled async throws in
                 try await PoolHarness.withConnection(pooled) { connection async throws in

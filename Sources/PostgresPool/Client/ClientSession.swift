@@ -82,6 +82,13 @@ final class ClientSession: ChannelInboundHandler {
         default:
             break
         }
+        core.servers.clientLeft(self)
+    }
+
+    /// Whether the client has disconnected.
+    var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -132,6 +132,19 @@ final class ServerPool {
         idle.append(server)
     }
 
+    /// A client left: idle connections holding its session state are cleared before anyone
+    /// else gets them.
+    func clientLeft(_ client: ClientSession) {
+        guard idle.contains(where: { $0.stateOwner === client }) else { return }
+        var dirty: [ServerConnection] = []
+        idle.removeAll { server in
+            guard server.stateOwner === client else { return false }
+            dirty.append(server)
+            return true
+        }
+        for server in dirty { server.resetSessionState() }
+    }
+
     private func healthCheck(_ server: ServerConnection) {
         checking += 1
         server.runInternal([""]) { server, error in

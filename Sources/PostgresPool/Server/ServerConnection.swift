@@ -70,6 +70,11 @@ final class ServerConnection: ChannelInboundHandler {
     /// A CancelRequest went out while draining: it may still arrive after the connection
     /// settled, so the connection is closed rather than handed to the next client.
     private var cancelSent = false
+    /// The client that left session state behind (a SET, a prepared statement, LISTEN, a
+    /// cursor, a temporary object): `DISCARD ALL` clears it once that client is gone, before
+    /// the connection serves anyone else.
+    private(set) var stateOwner: ClientSession?
+    private var leftSessionState: Bool { stateOwner != nil }
 
     /// A FATAL error the database sent (relayed or not), so a lost connection is explained.
     private var fatalError: ErrorFields?
@@ -258,7 +263,11 @@ final class ServerConnection: ChannelInboundHandler {
             case MessageType.execute:
                 unsyncedExtended = true
                 core.stats.queries &+= 1
-            case MessageType.parse, MessageType.bind, MessageType.describe, MessageType.close, MessageType.flush:
+            case MessageType.parse:
+                unsyncedExtended = true
+                // A named prepared statement outlives the transaction.
+                if batch.getInteger(at: offset + 5, as: UInt8.self) != 0 { stateOwner = client }
+            case MessageType.bind, MessageType.describe, MessageType.close, MessageType.flush:
                 unsyncedExtended = true
             case MessageType.functionCall:
                 expected.append(MessageType.query)
@@ -425,6 +434,9 @@ final class ServerConnection: ChannelInboundHandler {
             if expected.first == MessageType.sync { expected.removeFirst() }
         case UInt8(ascii: "C"):  // CommandComplete
             copyIn = false
+            if stateOwner == nil, Self.leavesSessionState(batch, offset, size), case .client(let client) = owner {
+                stateOwner = client
+            }
         case MessageType.errorResponse:
             copyIn = false
             let error = ErrorFields(parsing: batch.messageBody(at: offset, size: size))
@@ -444,6 +456,21 @@ final class ServerConnection: ChannelInboundHandler {
             break
         }
         return false
+    }
+
+    /// Whether a CommandComplete's tag names a command whose effect outlives the transaction.
+    @inline(__always)
+    private static func leavesSessionState(_ batch: ByteBuffer, _ offset: Int, _ size: Int) -> Bool {
+        let length = size - 6  // the tag, without the header and its terminating zero
+        switch batch.getInteger(at: offset + 5, as: UInt8.self) {
+        case UInt8(ascii: "S"):
+            return length == 3  // SET (every other tag starting with S is longer)
+        case UInt8(ascii: "P"), UInt8(ascii: "L"), UInt8(ascii: "D"), UInt8(ascii: "C"):
+            guard let tag = batch.getString(at: offset + 5, length: max(0, length)) else { return false }
+            return tag == "PREPARE" || tag == "LISTEN" || tag.hasPrefix("DECLARE") || tag.hasPrefix("CREATE")
+        default:
+            return false
+        }
     }
 
     /// Messages not relayed: login, the pool's own statements, the `SET` prelude, or
@@ -497,7 +524,17 @@ final class ServerConnection: ChannelInboundHandler {
         if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
+        if let stateOwner, stateOwner.isClosed {
+            // Another client's session state, whose client has left meanwhile.
+            return resetSessionState()
+        }
         core.servers.release(self)
+    }
+
+    /// Clears the session state a client that left behind (the connection is idle, or just
+    /// finished a transaction), then gives the connection back.
+    func resetSessionState() {
+        runReset(["DISCARD ALL"])
     }
 
     /// After the client changed a reported setting (`SET application_name`): records
@@ -533,6 +570,8 @@ final class ServerConnection: ChannelInboundHandler {
         if clean && !preludeInterrupted {
             if core.configuration.mode == .session {
                 runInternal(["DISCARD ALL"]) { server, error in server.finishReset(error) }
+            } else if leftSessionState {
+                runReset(["DISCARD ALL"])
             } else {
                 core.servers.release(self)
             }
@@ -560,14 +599,27 @@ final class ServerConnection: ChannelInboundHandler {
             cancelSent = true
             core.sendCancel(processID: backendProcessID, secretKey: backendSecretKey)
         }
-        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainTimeout) {
-            self.core.logger.warning("server connection \(self.id) did not settle after its client left; closing it")
-            self.close()
-        }
+        armDrainTimer()
         if expected.isEmpty {
             finishDrain()
         } else {
             onSettled = { server, _ in server.finishDrain() }
+        }
+    }
+
+    /// Runs the pool's reset statements for a client that left, closing the connection if
+    /// they do not finish within the drain timeout.
+    private func runReset(_ statements: [String]) {
+        armDrainTimer()
+        runInternal(statements) { server, error in server.finishReset(error) }
+    }
+
+    private func armDrainTimer() {
+        guard let context else { return }
+        drainTimer?.cancel()
+        drainTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainTimeout) {
+            self.core.logger.warning("server connection \(self.id) did not settle after its client left; closing it")
+            self.close()
         }
     }
 
@@ -583,7 +635,7 @@ final class ServerConnection: ChannelInboundHandler {
     private func finishDrain() {
         var statements: [String] = []
         if transactionStatus != Self.idleStatus { statements.append("ROLLBACK") }
-        if core.configuration.mode == .session {
+        if core.configuration.mode == .session || leftSessionState {
             statements.append("DISCARD ALL")
         } else if preludeInterrupted {
             statements.append("RESET ALL")
@@ -603,11 +655,12 @@ final class ServerConnection: ChannelInboundHandler {
             // The cancel may land on whatever this connection runs next.
             return close()
         }
-        if preludeInterrupted || core.configuration.mode == .session {
+        if preludeInterrupted || leftSessionState || core.configuration.mode == .session {
             // DISCARD ALL / RESET ALL put every setting back to the login defaults.
             current = baseline
             appliedSet = nil
             preludeInterrupted = false
+            stateOwner = nil
         }
         core.servers.release(self)
     }
