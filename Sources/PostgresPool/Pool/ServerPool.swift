@@ -147,7 +147,9 @@ final class ServerPool {
 
     private func healthCheck(_ server: ServerConnection) {
         checking += 1
+        server.isHealthChecking = true
         server.runInternal([""]) { server, error in
+            server.isHealthChecking = false
             self.checking -= 1
             if error != nil {
                 server.close()
@@ -193,6 +195,11 @@ final class ServerPool {
     /// A server connection closed.
     func removed(_ server: ServerConnection) {
         guard all.removeValue(forKey: server.id) != nil else { return }
+        if server.isHealthChecking {
+            // Died during its health check: the check never settles.
+            server.isHealthChecking = false
+            checking -= 1
+        }
         if let index = idle.firstIndex(where: { $0 === server }) {
             idle.remove(at: index)
         }

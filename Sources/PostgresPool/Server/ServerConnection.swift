@@ -33,6 +33,8 @@ final class ServerConnection: ChannelInboundHandler {
     private(set) var owner: Owner = .starting
     private var context: ChannelHandlerContext?
     private(set) var isClosing = false
+    /// Running the pool's health check (counted by the pool until it settles or the connection dies).
+    var isHealthChecking = false
 
     // Login.
     private var scram: SCRAMClientExchange?
@@ -568,9 +570,7 @@ final class ServerConnection: ChannelInboundHandler {
         }
         let clean = expected.isEmpty && !unsyncedExtended && !copyIn && transactionStatus == Self.idleStatus
         if clean && !preludeInterrupted {
-            if core.configuration.mode == .session {
-                runInternal(["DISCARD ALL"]) { server, error in server.finishReset(error) }
-            } else if leftSessionState {
+            if core.configuration.mode == .session || leftSessionState {
                 runReset(["DISCARD ALL"])
             } else {
                 core.servers.release(self)

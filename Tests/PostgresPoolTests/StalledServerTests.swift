@@ -1,0 +1,68 @@
+import Glibc
+import ManagedPostgres
+import PostgresNIO
+import PostgresPool
+import Testing
+import TestSupport
+
+extension PostgresPoolTests {
+    /// A database backend that stops answering (stopped with SIGSTOP) or dies at a bad moment
+    /// never holds a server-connection slot for good.
+    @Suite struct StalledServers {
+        /// The backend process behind the server connection `client` is linked to.
+        static func backendPID(_ client: RawConnection) throws -> pid_t {
+            client.send(Wire.query("SELECT pg_backend_pid()"))
+            let reply = try #require(client.read(until: "Z"))
+            let row = try #require(reply.first { $0.type == UInt8(ascii: "D") })
+            return try #require(pid_t(String(decoding: row.body.dropFirst(6), as: UTF8.self)))
+        }
+
+        @Test func sessionResetThatHangsIsGivenUp() async throws {
+            try await PoolHarness.withPool({
+                $0.maxServerConnections = 1
+                $0.mode = .session
+                $0.acquireTimeout = .seconds(25)
+                $0.clientAuthentication = .trust
+            }) { pool, pooled async throws in
+                let leaving = try RawConnection(port: pooled.port)
+                _ = try leaving.login(user: "app", database: "app")
+                let pid = try Self.backendPID(leaving)
+                #expect(kill(pid, SIGSTOP) == 0)
+                defer { kill(pid, SIGCONT) }
+                leaving.close()
+                // The last client left; the pool's DISCARD ALL gets no answer. The next
+                // client is served on a new connection once the reset times out.
+                #expect(try await psql("SELECT 'served'", credentials: pooled) == "served")
+                #expect(await pool.stats().serverConnections.peak == 1)
+            }
+        }
+
+        @Test func connectionDyingInHealthCheckDoesNotStarveWaiters() async throws {
+            try await PoolHarness.withPool({
+                $0.maxServerConnections = 1
+                $0.serverCheckDelay = .zero
+                $0.acquireTimeout = .seconds(20)
+                $0.clientAuthentication = .trust
+            }) { pool, pooled async throws in
+                let first = try RawConnection(port: pooled.port)
+                _ = try first.login(user: "app", database: "app")
+                let pid = try Self.backendPID(first)
+                first.close()
+                try await Cleanup.waitUntil { await pool.stats().clientConnections.active == 0 }
+                #expect(kill(pid, SIGSTOP) == 0)
+                defer { kill(pid, SIGCONT) }
+                // The next client finds the idle connection due for a health check, which gets no answer.
+                let client = try RawConnection(port: pooled.port, timeoutSeconds: 30)
+                _ = try client.login(user: "app", database: "app")
+                client.send(Wire.query("SELECT 'served'"))
+                try await Cleanup.waitUntil { await pool.stats().clientConnections.waiting == 1 }
+                // The backend dies during the check.
+                #expect(kill(pid, SIGTERM) == 0)
+                #expect(kill(pid, SIGCONT) == 0)
+                let reply = try #require(client.read(until: "Z"))
+                #expect(reply.firstSQLState == nil, "\(reply)")
+                #expect(reply.contains { $0.type == UInt8(ascii: "D") })
+            }
+        }
+    }
+}
