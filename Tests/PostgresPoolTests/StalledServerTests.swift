@@ -1,5 +1,7 @@
 import Glibc
 import ManagedPostgres
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import PostgresPool
 import Testing
@@ -64,5 +66,33 @@ extension PostgresPoolTests {
                 #expect(reply.contains { $0.type == UInt8(ascii: "D") })
             }
         }
+    }
+}
+
+extension PostgresPoolTests.StalledServers {
+    @Test func databaseThatNeverAnswersTheLoginIsGivenUp() async throws {
+        // Accepts connections and never says a word.
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        var upstream = try await TestDatabase.shared().application
+        upstream.host = "127.0.0.1"
+        upstream.port = try #require(silent.localAddress?.port)
+        do {
+            try await PoolHarness.withPool(database: upstream, {
+                $0.acquireTimeout = .seconds(30)
+                $0.clientAuthentication = .trust
+            }) { pool, pooled async throws in
+                let client = try RawConnection(port: pooled.port, timeoutSeconds: 40)
+                client.send(Wire.startup([("user", "app"), ("database", "app")]))
+                let reply = client.readUntilClosed()
+                #expect(reply.firstSQLState == "08006", "\(reply)")
+                #expect(reply.firstErrorMessage?.contains("could not log in") == true, "\(reply)")
+                #expect(await pool.stats().errors.serverConnectFailed == 1)
+            }
+        } catch {
+            try await silent.close()
+            throw error
+        }
+        try await silent.close()
     }
 }

@@ -25,6 +25,7 @@ final class ServerConnection: ChannelInboundHandler {
 
     private static let idleStatus = UInt8(ascii: "I")
     private static let drainTimeout: TimeAmount = .seconds(10)
+    private static let loginTimeout: TimeAmount = .seconds(10)
 
     unowned let core: PoolCore
     let id: Int
@@ -38,6 +39,7 @@ final class ServerConnection: ChannelInboundHandler {
 
     // Login.
     private var scram: SCRAMClientExchange?
+    private var loginTimer: Scheduled<Void>?
     private(set) var backendProcessID: Int32 = 0
     private(set) var backendSecretKey: Int32 = 0
     /// Reported parameters as they were right after login.
@@ -119,9 +121,18 @@ final class ServerConnection: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // Closed (pool shutdown) before the channel existed.
+        if isClosing { context.close(promise: nil) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if isClosing { return context.close(promise: nil) }
+        loginTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.loginTimeout) {
+            self.failLogin(ErrorFields(
+                code: SQLState.connectionFailure,
+                message: "the pool could not log in to the database: no answer within \(Self.loginTimeout.nanoseconds / 1_000_000_000) s"
+            ))
+        }
         let upstream = core.configuration.upstream
         var packet = context.channel.allocator.buffer(capacity: 64)
         packet.writeStartupPacket { body in
@@ -152,6 +163,8 @@ final class ServerConnection: ChannelInboundHandler {
             error.message = "the pool could not log in to the database: \(error.message)"
             failLogin(error)
         case MessageType.readyForQuery:
+            loginTimer?.cancel()
+            loginTimer = nil
             transactionStatus = body.readInteger() ?? Self.idleStatus
             owner = .pool
             idleSince = .now()
@@ -709,6 +722,7 @@ final class ServerConnection: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         isClosing = true
         drainTimer?.cancel()
+        loginTimer?.cancel()
         // Closed in the middle of a read (past its lifetime): what was relayed still goes out.
         if let client = flushClient {
             flushClient = nil
