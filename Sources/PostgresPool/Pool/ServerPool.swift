@@ -123,6 +123,10 @@ final class ServerPool {
             server.close()
             return
         }
+        if let owner = server.stateOwner, owner.isClosed {
+            // Session state of a client that has left meanwhile (it was busy or being checked then).
+            return server.resetSessionState()
+        }
         if let waiter = nextWaiter() {
             core.stats.recordWait(nanoseconds: (now - waiter.since).nanoseconds)
             waiter.client.link(server)

@@ -539,10 +539,6 @@ final class ServerConnection: ChannelInboundHandler {
         if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
-        if let stateOwner, stateOwner.isClosed {
-            // Another client's session state, whose client has left meanwhile.
-            return resetSessionState()
-        }
         core.servers.release(self)
     }
 
