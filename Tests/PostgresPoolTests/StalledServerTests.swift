@@ -96,3 +96,30 @@ extension PostgresPoolTests.StalledServers {
         try await silent.close()
     }
 }
+
+extension PostgresPoolTests.StalledServers {
+    /// The pool shutting down while a server connection is still looking up the database's
+    /// address leaves no database connection behind.
+    @Test func shutdownDuringConnectLeavesNoDatabaseConnection() async throws {
+        let endpoints = try await TestDatabase.shared()
+        var upstream = endpoints.application
+        upstream.host = "localhost"  // an address lookup before the connection exists
+        for attempt in 0..<20 {
+            let configuration = PoolHarness.configuration(for: upstream) { $0.clientAuthentication = .trust }
+            let pool = PostgresPool(configuration: configuration, logger: PoolHarness.logger)
+            let port = try await pool.start()
+            let client = try RawConnection(port: port)
+            client.send(Wire.startup([("user", "app"), ("database", "app")]))
+            // The first client makes the pool connect to the database; shut down at varied moments of that.
+            try await Task.sleep(for: .microseconds(100 * attempt))
+            await pool.shutdown()
+            client.close()
+        }
+        // The pool's server connections are the `app` backends without an application_name.
+        try await PostgresPoolTests.Cleanup.waitUntil {
+            try await psql(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app' AND application_name = '' AND backend_type = 'client backend'",
+                credentials: endpoints.superuser) == "0"
+        }
+    }
+}

@@ -28,7 +28,9 @@ final class ClientSession: ChannelInboundHandler {
     /// Message runs buffered while waiting before the client is paused.
     private static let maxPendingBatches = 16
 
-    unowned let core: PoolCore
+    /// Strong: a client closed by the pool's shutdown reports back after the pool is gone
+    /// (the cycle ends when the pool forgets the client).
+    let core: PoolCore
     let processID: Int32
     let secretKey: Int32
     private(set) var state: State = .startup

@@ -27,7 +27,9 @@ final class ServerConnection: ChannelInboundHandler {
     private static let drainTimeout: TimeAmount = .seconds(10)
     private static let loginTimeout: TimeAmount = .seconds(10)
 
-    unowned let core: PoolCore
+    /// Strong: a connection still connecting when the pool shuts down reports back to the
+    /// pool after it is gone (the cycle ends when the pool forgets the connection).
+    let core: PoolCore
     let id: Int
     let createdAt: NIODeadline
     var idleSince: NIODeadline
