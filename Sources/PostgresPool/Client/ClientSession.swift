@@ -76,6 +76,13 @@ final class ClientSession: ChannelInboundHandler {
         state = .closed
         pendingInput.removeAll()
         core.clientDisconnected(self)
+        giveUp(previous)
+        core.servers.clientLeft(self)
+    }
+
+    /// Leaves the queue for a server connection, or the linked one, that the
+    /// client held in `previous`.
+    private func giveUp(_ previous: State) {
         switch previous {
         case .waiting(let waiter), .awaitingServerParameters(.some(let waiter)):
             core.servers.cancelWait(waiter)
@@ -84,7 +91,6 @@ final class ClientSession: ChannelInboundHandler {
         default:
             break
         }
-        core.servers.clientLeft(self)
     }
 
     /// Whether the client has disconnected.
@@ -190,14 +196,7 @@ final class ClientSession: ChannelInboundHandler {
         let previous = state
         state = .closed
         loginTimer?.cancel()
-        switch previous {
-        case .waiting(let waiter), .awaitingServerParameters(.some(let waiter)):
-            core.servers.cancelWait(waiter)
-        case .linked(let server):
-            server.clientGone()
-        default:
-            break
-        }
+        giveUp(previous)
         var buffer = context.channel.allocator.buffer(capacity: 160)
         buffer.writeErrorResponse(error)
         context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
