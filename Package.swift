@@ -44,12 +44,14 @@ let package = Package(
         .executableTarget(
             name: "emulator",
             dependencies: [
-                "EmulatorConfig", "FunctionHost", "PostgresPool", "ManagedPostgres",
+                "EmulatorConfig", "FunctionHost", "PostgresPool", "ManagedPostgres", "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(name: "EmulatorConfig"),
