@@ -1,5 +1,3 @@
-import NIOPosix
-
 /// Runs a function: connects to the Lambda Runtime API named by
 /// `AWS_LAMBDA_RUNTIME_API`, and serves one invocation after another with
 /// your handler, for as long as the process lives.
@@ -63,7 +61,7 @@ public enum FunctionRuntime {
             }
             try await RuntimeLoop.run(
                 endpoint: endpoint,
-                group: MultiThreadedEventLoopGroup(numberOfThreads: 1),
+                group: FunctionEventLoop.group,
                 environment: .fromProcess(),
                 setup: setup
             )
