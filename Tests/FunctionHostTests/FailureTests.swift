@@ -15,6 +15,7 @@ import Testing
         #expect((body["errorMessage"] as? String)?.contains("Task timed out after 1.00 seconds") == true)
         #expect(await HostProcess.eventually(5) { !instances.contains(where: processIsAlive) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
+        #expect(try await host.failuresByCause("hang") == ["function-timeout": 1])
         #expect(host.log.contains("Task timed out after 1.00 seconds"))
         let printed = host.log.split(separator: "\n").first { $0.contains("child pid") }
         #expect(printed?.hasPrefix("[hang/") == true, "instance output is prefixed with function/instance")
@@ -33,6 +34,7 @@ import Testing
         #expect(after.status == 200)
         #expect(after.body != before.body)  // another pid
         #expect(try await host.stats("crash")["crashes"] as? Int == 1)
+        #expect(try await host.failuresByCause("crash") == ["crashed": 1])
     }
 
     @Test func functionErrorAnswers502WithTypeAndMessage() async throws {
@@ -45,6 +47,28 @@ import Testing
         // The instance survives a function error and serves the next request warm.
         _ = try await host.json("GET", "/fail")
         #expect(try await host.stats("fail")["coldStarts"] as? Int == 1)
+        #expect(try await host.failuresByCause("fail") == ["function-error": 2])
+    }
+
+    /// The cause of a failure is named in `X-Emulator-Failure` and counted in the stats;
+    /// database errors are recognised in what the function reported.
+    @Test(arguments: [
+        ("sorry, too many clients already (SQLSTATE 53300)", "sqlstate-53300"),
+        ("FATAL:  sorry, too many clients already", "sqlstate-53300"),
+        ("no server connection available: waited 5000 ms (SQLSTATE 08P01)", "pool-wait-timeout"),
+        ("relation \"nope\" does not exist (SQLSTATE 42P01)", "sqlstate-42P01"),
+        ("SQLSTATE is not a code here", "function-error"),
+    ])
+    func failureCauseIsNamedInAHeaderAndCounted(message: String, cause: String) async throws {
+        let project = try TestProject(functions: ["fail": ["handler": "fail"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let query = message.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let (status, body, headers) = try await host.request("GET", "/fail?message=\(query)")
+        #expect(status == 502)
+        #expect(headers["x-emulator-failure"] == cause)
+        let object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+        #expect(object?["errorMessage"] as? String == message)
+        #expect(try await host.failuresByCause("fail") == [cause: 1])
     }
 
     @Test func initErrorAnswers502AndDiscardsTheInstance() async throws {

@@ -39,22 +39,24 @@ import Testing
     @Test func maxConcurrencyThrottlesWith429() async throws {
         let project = try TestProject(functions: ["slow": ["handler": "slow", "maxConcurrency": 2]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        let statuses = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
+        let statuses = try await withThrowingTaskGroup(of: (Int, Data, String?).self) { group in
             for _ in 0..<5 {
                 group.addTask {
                     let response = try await host.request("GET", "/slow?ms=4000")
-                    return (response.status, response.body)
+                    return (response.status, response.body, response.headers["x-emulator-failure"])
                 }
             }
-            return try await group.reduce(into: [(Int, Data)]()) { $0.append($1) }
+            return try await group.reduce(into: [(Int, Data, String?)]()) { $0.append($1) }
         }
         #expect(statuses.filter { $0.0 == 200 }.count == 2)
         let throttled = statuses.filter { $0.0 == 429 }
         #expect(throttled.count == 3)
-        for (_, body) in throttled {
+        for (_, body, cause) in throttled {
             #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Too Many Requests"}"#)
+            #expect(cause == "throttled")
         }
         #expect(try await host.stats("slow")["throttles"] as? Int == 3)
+        #expect(try await host.failuresByCause("slow") == ["throttled": 3])
     }
 
     @Test func accountConcurrencyThrottlesAcrossFunctions() async throws {

@@ -36,9 +36,10 @@ struct FrontDoor: HTTPResponder {
         case .finished(let result):
             return FunctionResponse.make(for: result)
         case .throttled:
-            return FunctionResponse.json(.tooManyRequests, ["message": "Too Many Requests"])
+            return FunctionResponse.failure(.throttled, .tooManyRequests, ["message": "Too Many Requests"])
         case .launchFailed(let reason):
-            return FunctionResponse.json(.badGateway, ["errorType": "Runtime.StartError", "errorMessage": reason])
+            return FunctionResponse.failure(
+                .startFailed, .badGateway, ["errorType": "Runtime.StartError", "errorMessage": reason])
         }
     }
 }

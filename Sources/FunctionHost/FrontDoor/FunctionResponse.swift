@@ -5,8 +5,24 @@ import Hummingbird
 /// Turns what an invocation produced into the HTTP response the caller sees,
 /// the way API Gateway's HTTP API does with payload format 2.0.
 enum FunctionResponse {
-    /// The response for a finished invocation.
+    /// The response for a finished invocation; a failure's carries its cause
+    /// in the `X-Emulator-Failure` header.
     static func make(for result: InvocationResult) -> Response {
+        var response = body(for: result)
+        if let cause = FailureCause(result.outcome) { response.headers[failureField] = cause.description }
+        return response
+    }
+
+    /// A JSON error response for a request that failed before reaching a function.
+    static func failure(_ cause: FailureCause, _ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
+        var response = json(status, object)
+        response.headers[failureField] = cause.description
+        return response
+    }
+
+    private static let failureField = HTTPField.Name(FailureCause.headerName)!
+
+    private static func body(for result: InvocationResult) -> Response {
         switch result.outcome {
         case .response(let payload):
             return fromPayload(payload)

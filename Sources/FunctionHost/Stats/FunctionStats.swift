@@ -18,15 +18,11 @@ final class FunctionStats: Sendable {
         state.withLock { state in
             state.counters.invocations += 1
             if result.coldStart { state.counters.coldStarts += 1 }
-            switch result.outcome {
-            case .response: break
-            case .functionError, .initError, .responseTooLarge: state.counters.errors += 1
-            case .timedOut:
+            if let cause = FailureCause(result.outcome) {
                 state.counters.errors += 1
-                state.counters.timeouts += 1
-            case .crashed:
-                state.counters.errors += 1
-                state.counters.crashes += 1
+                state.counters.failuresByCause[cause, default: 0] += 1
+                if cause == .functionTimeout { state.counters.timeouts += 1 }
+                if cause == .crashed { state.counters.crashes += 1 }
             }
             if state.latencies.count < Self.window {
                 state.latencies.append(result.totalMilliseconds)
@@ -39,7 +35,18 @@ final class FunctionStats: Sendable {
 
     /// Records a request refused with 429.
     func recordThrottle() {
-        state.withLock { $0.counters.throttles += 1 }
+        state.withLock { state in
+            state.counters.throttles += 1
+            state.counters.failuresByCause[.throttled, default: 0] += 1
+        }
+    }
+
+    /// Records a request that failed because no instance could be started.
+    func recordStartFailure() {
+        state.withLock { state in
+            state.counters.errors += 1
+            state.counters.failuresByCause[.startFailed, default: 0] += 1
+        }
     }
 
     /// The counters and the latency percentiles of the recent window.
@@ -57,6 +64,8 @@ struct FunctionCounters: Sendable, Equatable {
     var throttles = 0
     var timeouts = 0
     var crashes = 0
+    /// Every failed request (errors and throttles) by cause.
+    var failuresByCause: [FailureCause: Int] = [:]
 }
 
 /// p50/p95/p99 of a set of durations, in milliseconds.

@@ -114,6 +114,11 @@ final class HostProcess: Sendable {
         return (object["functions"] as? [String: Any])?[function] as? [String: Any] ?? [:]
     }
 
+    /// `functions.<name>.failuresByCause` of the stats.
+    func failuresByCause(_ function: String) async throws -> [String: Int] {
+        try await stats(function)["failuresByCause"] as? [String: Int] ?? [:]
+    }
+
     /// `functions.<name>.instances.<key>` of the stats.
     func instances(_ function: String, _ key: String = "total") async throws -> Int {
         try await (stats(function)["instances"] as? [String: Any])?[key] as? Int ?? -1

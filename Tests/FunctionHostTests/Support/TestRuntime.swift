@@ -62,7 +62,7 @@ while True:
         time.sleep(int(query.get("ms", "300")) / 1000.0)
         result = {"statusCode": 200, "body": str(os.getpid())}
     elif mode == "fail":
-        call("POST", "invocation/%s/error" % rid, json.dumps({"errorType": "ValueError", "errorMessage": "bad value 42"}),
+        call("POST", "invocation/%s/error" % rid, json.dumps({"errorType": "ValueError", "errorMessage": query.get("message", "bad value 42")}),
              {"Lambda-Runtime-Function-Error-Type": "ValueError"})
         continue
     elif mode == "crash":
