@@ -20,25 +20,32 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not build Swift functions; use the binaries built next to the emulator.")
     var noBuild = false
 
+    @Flag(help: "Direct mode: every instance connects straight to the database, not through the pool (overrides runtime.json).")
+    var direct = false
+
     func run() async throws {
         Self.raiseDescriptorLimit()
         let sink = LogSink()
         let logger = Logger(label: "emulator")
         var config = try project.load()
         if let port { config.port = port }
+        if direct { config.mode = .direct }
         let functions = try discoverFunctions(config: config)
         let binDirectory = try await binaries(for: functions, config: config, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
-        hostConfiguration.databaseURL = (config.mode == .direct ? database?.direct : database?.pooled)?.text
-        if let pool = database?.pool {
-            hostConfiguration.statsSections = { ["pool": await pool.stats().json] }
+        var services: [any Service] = []
+        if let database {
+            hostConfiguration.database = DatabaseEndpoints(pooled: database.pooled.text, direct: database.direct.text)
+            let sampler = DatabaseSampler(target: database.monitor, logger: logger)
+            hostConfiguration.statsSections = { ["pool": await database.pool.stats().json, "database": sampler.json] }
+            services.append(sampler)
         }
         let host = EmulatorHost(configuration: hostConfiguration, sink: sink, logger: logger) { port in
             for line in EmulatorHost.banner(port: port, functions: functions) { sink.write(line) }
         }
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [host], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [host] + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the drain, stalled clients must not keep the emulator alive.
         groupConfiguration.maximumGracefulShutdownDuration = hostConfiguration.drainTimeout + .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)

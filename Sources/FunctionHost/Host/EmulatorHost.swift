@@ -29,21 +29,21 @@ public final class EmulatorHost: Service {
         self.logger = logger
         self.onListening = onListening
         let group = MultiThreadedEventLoopGroup.singleton
+        let database = DatabaseRouting(endpoints: configuration.database, mode: configuration.mode)
         manager = InstanceManager(
             functions: configuration.functions,
             limits: ConcurrencyLimits(accountConcurrency: configuration.accountConcurrency, burst: configuration.burst),
             launcher: InstanceLauncher(
                 binDirectory: configuration.binDirectory, group: group, sink: sink, logger: logger,
-                hostEnvironment: ProcessInfo.processInfo.environment),
-            databaseURL: configuration.databaseURL, sink: sink, logger: logger)
+                hostEnvironment: ProcessInfo.processInfo.environment, database: database),
+            database: database, sink: sink, logger: logger)
     }
 
     /// Serves until graceful shutdown, then drains and stops every instance.
     public func run() async throws {
-        let mode = configuration.mode.rawValue
         let frontDoor = FrontDoor(
             routes: RouteTable(configuration.functions), manager: manager,
-            admin: AdminEndpoints(manager: manager, mode: { mode }, sections: configuration.statsSections))
+            admin: AdminEndpoints(manager: manager, sections: configuration.statsSections))
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,

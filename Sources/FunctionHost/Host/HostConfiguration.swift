@@ -12,19 +12,19 @@ public struct HostConfiguration: Sendable {
     public var accountConcurrency: Int
     /// How fast new instances may start.
     public var burst: BurstSettings
-    /// `DATABASE_URL` given to instances, if any.
-    public var databaseURL: String?
-    /// The database mode reported in stats.
+    /// The URLs instances reach the database by, nil without a database.
+    public var database: DatabaseEndpoints?
+    /// Which of them instances get at start; `POST /_emulator/mode` switches it.
     public var mode: DatabaseMode
     /// How long in-flight invocations may finish when the host stops.
     public var drainTimeout: Duration
-    /// More top-level sections of `/_emulator/stats` (e.g. `pool`), as JSON-ready values.
+    /// More top-level sections of `/_emulator/stats` (e.g. `pool`, `database`), as JSON-ready values.
     public var statsSections: @Sendable () async -> [String: any Sendable] = { [:] }
 
     /// Creates a configuration; see the properties.
     public init(
         port: Int, functions: [FunctionDefinition], binDirectory: String, accountConcurrency: Int = 1000,
-        burst: BurstSettings = BurstSettings(), databaseURL: String? = nil, mode: DatabaseMode = .pooled,
+        burst: BurstSettings = BurstSettings(), database: DatabaseEndpoints? = nil, mode: DatabaseMode = .pooled,
         drainTimeout: Duration = .seconds(5)
     ) {
         self.port = port
@@ -32,7 +32,7 @@ public struct HostConfiguration: Sendable {
         self.binDirectory = binDirectory
         self.accountConcurrency = accountConcurrency
         self.burst = burst
-        self.databaseURL = databaseURL
+        self.database = database
         self.mode = mode
         self.drainTimeout = drainTimeout
     }

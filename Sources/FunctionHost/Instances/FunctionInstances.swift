@@ -62,11 +62,12 @@ final class FunctionInstances: Sendable {
         state.withLock { $0.all[instance.id] = instance }
     }
 
-    /// Gives back a reservation, and the instance to the idle list when it can serve again.
-    func finished(_ instance: Instance?) {
+    /// Gives back a reservation, and the instance to the idle list when it can
+    /// serve again and may (`reusable`, false when it belongs to an earlier mode).
+    func finished(_ instance: Instance?, reusable: Bool = true) {
         state.withLock { state in
             state.busy -= 1
-            if let instance, instance.phase == .idle { state.idle.append(instance) }
+            if let instance, reusable, instance.phase == .idle { state.idle.append(instance) }
         }
         limits.release()
     }
@@ -76,6 +77,14 @@ final class FunctionInstances: Sendable {
         state.withLock { state in
             state.all[instance.id] = nil
             state.idle.removeAll { $0 === instance }
+        }
+    }
+
+    /// Every idle instance, taken off the idle list.
+    func takeIdle() -> [Instance] {
+        state.withLock { state in
+            defer { state.idle.removeAll() }
+            return state.idle
         }
     }
 

@@ -15,6 +15,8 @@ final class Instance: Sendable {
     let functionName: String
     let memoryMB: Int
     let timeout: Double
+    /// The database-mode generation it was launched under (see ``DatabaseRouting``).
+    let generation: Int
     let eventLoop: any EventLoop
     /// When the cold start began (before any `coldStartDelayMs`): Init Duration counts from here.
     private let coldStartBegan: ContinuousClock.Instant
@@ -49,14 +51,15 @@ final class Instance: Sendable {
     static let initTimeout = 10.0
 
     init(
-        id: String, functionName: String, memoryMB: Int, timeout: Double, eventLoop: any EventLoop,
-        coldStartBegan: ContinuousClock.Instant
+        id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int,
+        eventLoop: any EventLoop, coldStartBegan: ContinuousClock.Instant
     ) {
         self.id = id
         self.coldStartBegan = coldStartBegan
         self.functionName = functionName
         self.memoryMB = memoryMB
         self.timeout = timeout
+        self.generation = generation
         self.eventLoop = eventLoop
     }
 

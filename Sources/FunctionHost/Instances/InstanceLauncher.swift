@@ -15,19 +15,23 @@ struct InstanceLauncher: Sendable {
     let logger: Logger
     /// The host's environment, of which instances get only `PATH`, `HOME`, `LANG`.
     let hostEnvironment: [String: String]
+    /// Which `DATABASE_URL` instances get.
+    let database: DatabaseRouting
 
     /// Launches an instance of `function` for a cold start that began at
     /// `coldStartBegan`; `onExit` runs when its process ends.
     func launch(
         _ function: FunctionDefinition,
         coldStartBegan: ContinuousClock.Instant,
-        databaseURL: String?,
         onExit: @escaping @Sendable (Instance, TerminationStatus) -> Void
     ) async throws -> Instance {
         let eventLoop = group.next()
+        let id = Self.makeID()
+        let (databaseURL, generation) = database.assignment(function: function.name, instanceID: id)
         let instance = Instance(
-            id: Self.makeID(), functionName: function.name, memoryMB: function.settings.memoryMB,
-            timeout: function.settings.timeoutSeconds, eventLoop: eventLoop, coldStartBegan: coldStartBegan)
+            id: id, functionName: function.name, memoryMB: function.settings.memoryMB,
+            timeout: function.settings.timeoutSeconds, generation: generation, eventLoop: eventLoop,
+            coldStartBegan: coldStartBegan)
         let logger = self.logger
         let server = try await ServerBootstrap(group: eventLoop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

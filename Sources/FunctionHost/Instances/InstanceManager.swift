@@ -13,18 +13,18 @@ final class InstanceManager: Sendable {
     private let launcher: InstanceLauncher
     private let sink: LogSink
     private let logger: Logger
-    private let databaseURL: String?
+    private let database: DatabaseRouting
     private let stopping = Atomic<Bool>(false)
 
     init(
         functions: [FunctionDefinition], limits: ConcurrencyLimits, launcher: InstanceLauncher,
-        databaseURL: String?, sink: LogSink, logger: Logger
+        database: DatabaseRouting, sink: LogSink, logger: Logger
     ) {
         self.functions = Dictionary(uniqueKeysWithValues: functions.map {
             ($0.name, FunctionInstances(definition: $0, limits: limits))
         })
         self.launcher = launcher
-        self.databaseURL = databaseURL
+        self.database = database
         self.sink = sink
         self.logger = logger
     }
@@ -55,6 +55,7 @@ final class InstanceManager: Sendable {
                 instance = try await launch(function, coldStartBegan: started)
             } catch {
                 function.finished(nil)
+                function.stats.recordStartFailure()
                 logger.error("\(name): cannot start an instance: \(error)")
                 return .launchFailed("cannot start an instance of \(name): \(error)")
             }
@@ -69,7 +70,9 @@ final class InstanceManager: Sendable {
             totalMilliseconds: total.milliseconds)
         report(result, instance: instance, total: total, prefix: prefix)
         function.stats.record(result)
-        function.finished(instance)
+        let reusable = database.isCurrent(instance.generation)
+        function.finished(instance, reusable: reusable)
+        if !reusable { instance.terminate() }
         return .finished(result)
     }
 
@@ -77,7 +80,7 @@ final class InstanceManager: Sendable {
         let delay = function.definition.settings.coldStartDelayMs
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         let instance = try await launcher.launch(
-            function.definition, coldStartBegan: coldStartBegan, databaseURL: databaseURL
+            function.definition, coldStartBegan: coldStartBegan
         ) { [weak self, weak function] instance, status in
             function?.removed(instance)
             guard let self, !self.stopping.load(ordering: .relaxed), status != .signaled(SIGKILL) else { return }
@@ -108,6 +111,22 @@ final class InstanceManager: Sendable {
 
     private static func timestamp() -> String {
         Date.now.ISO8601Format(.iso8601WithTimeZone(includingFractionalSeconds: true))
+    }
+
+    // MARK: Database mode
+
+    /// The mode new instances start in.
+    var mode: DatabaseMode { database.mode }
+
+    /// Switches new instances to `mode`'s URL and stops every idle instance;
+    /// busy ones finish their invocation and are stopped then. Returns the
+    /// previous mode and how many instances were stopped at once.
+    func switchMode(to mode: DatabaseMode) throws(DatabaseRouting.SwitchError) -> (previous: DatabaseMode, recycled: Int) {
+        let previous = try database.switchTo(mode)
+        let idle = functions.values.flatMap { $0.takeIdle() }
+        for instance in idle { instance.terminate() }
+        sink.write("Database mode: \(mode.rawValue) (was \(previous.rawValue)); \(idle.count) idle instances stopped, busy ones stop after their invocation")
+        return (previous, idle.count)
     }
 
     // MARK: Housekeeping
