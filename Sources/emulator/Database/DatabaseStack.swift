@@ -13,12 +13,16 @@ final class DatabaseStack: Sendable {
     let direct: PostgresURL
     /// The pool: what pooled mode hands to instances.
     let pooled: PostgresURL
+    /// What the sampler watches the database through: the managed database's
+    /// superuser (it may use the reserved slots), else the configured URL.
+    let monitor: PostgresURL
     let pool: PostgresPool
     private let managed: ManagedPostgres?
 
-    private init(direct: PostgresURL, pooled: PostgresURL, pool: PostgresPool, managed: ManagedPostgres?) {
+    private init(direct: PostgresURL, pooled: PostgresURL, monitor: PostgresURL, pool: PostgresPool, managed: ManagedPostgres?) {
         self.direct = direct
         self.pooled = pooled
+        self.monitor = monitor
         self.pool = pool
         self.managed = managed
     }
@@ -27,19 +31,23 @@ final class DatabaseStack: Sendable {
     static func start(config: RuntimeConfig, database: DatabaseSettings, logger: Logger) async throws -> DatabaseStack {
         let managed: ManagedPostgres?
         let direct: PostgresURL
+        let monitor: PostgresURL
         if let url = database.url {
             managed = nil
             direct = try PostgresURL(parsing: url)
+            monitor = direct
         } else {
             let postgres = ManagedPostgres(configuration: managedConfiguration(config, database), logger: logger)
             let endpoints = try await postgres.start()
             managed = postgres
             direct = PostgresURL(credentials: endpoints.application)
+            monitor = PostgresURL(credentials: endpoints.superuser)
         }
         let pool = PostgresPool(configuration: poolConfiguration(config.pool, upstream: direct.upstream), logger: logger)
         do {
             let port = try await pool.start()
-            return DatabaseStack(direct: direct, pooled: direct.throughPool(port: port), pool: pool, managed: managed)
+            return DatabaseStack(
+                direct: direct, pooled: direct.throughPool(port: port), monitor: monitor, pool: pool, managed: managed)
         } catch {
             await managed?.stop()
             throw CommandError("cannot start the pool on 127.0.0.1:\(config.pool.port): \(error)")

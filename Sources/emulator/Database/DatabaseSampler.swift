@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// Watches the database's own view of its connections: a few times a second it
+/// reads `pg_stat_activity` over a connection of its own (the superuser's for
+/// the managed database, so it still gets in through a reserved slot when the
+/// application's slots are full) and keeps the latest sample and the peak.
+final class DatabaseSampler: Service, Sendable {
+    private let target: PostgresURL
+    private let interval: Duration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var maxConnections: Int?
+        var reservedConnections: Int?
+        var latest: [Backend]?
+        var peak = 0
+        var failure: String?
+    }
+
+    /// One client backend of the database.
+    struct Backend: Sendable {
+        var pid: Int32
+        /// `<function>/<instance id>` for an instance's connection (or whatever the client named itself).
+        var applicationName: String
+        var user: String?
+        /// `active`, `idle`, `idle in transaction`, ...
+        var state: String?
+        /// How long the current (or last) query has been running.
+        var queryAgeMs: Double?
+    }
+
+    init(target: PostgresURL, interval: Duration = .milliseconds(250), logger: Logger) {
+        self.target = target
+        self.interval = interval
+        var logger = logger
+        logger.logLevel = .error
+        self.logger = logger
+    }
+
+    /// Samples until the service group shuts down; reconnects after failures.
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.sampleOverOneConnection()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.state.withLock { $0.failure = Self.describe(error) }
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func sampleOverOneConnection() async throws {
+        var configuration = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password,
+            database: target.database, tls: .disable)
+        configuration.options.additionalStartupParameters = [("application_name", "emulator/sampler")]
+        let connection = try await PostgresConnection.connect(
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger)
+        do {
+            let limits = try await connection.query(
+                "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int",
+                logger: logger)
+            for try await (max, reserved) in limits.decode((Int, Int).self) {
+                state.withLock {
+                    $0.maxConnections = max
+                    $0.reservedConnections = reserved
+                }
+            }
+            while !Task.isCancelled {
+                try await sample(connection)
+                try await Task.sleep(for: interval)
+            }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        try? await connection.close()
+    }
+
+    private func sample(_ connection: PostgresConnection) async throws {
+        let rows = try await connection.query("""
+            SELECT pid, application_name, usename::text, state,
+                   (extract(epoch FROM clock_timestamp() - query_start) * 1000)::float8
+            FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+            ORDER BY backend_start
+            """, logger: logger)
+        var backends: [Backend] = []
+        for try await (pid, name, user, state, age) in rows.decode((Int32, String, String?, String?, Double?).self) {
+            backends.append(Backend(pid: pid, applicationName: name, user: user, state: state, queryAgeMs: age))
+        }
+        state.withLock { state in
+            state.latest = backends
+            state.peak = max(state.peak, backends.count)
+            state.failure = nil
+        }
+    }
+
+    /// The `database` section of `/_emulator/stats`: `connections` (client backends
+    /// other than the sampler's own), `maxConnections`, `peakConnections`, the backends.
+    var json: [String: any Sendable] {
+        state.withLock { state in
+            var section: [String: any Sendable] = [
+                "connections": state.latest.map { $0.count as any Sendable } ?? NSNull(),
+                "maxConnections": state.maxConnections.map { $0 as any Sendable } ?? NSNull(),
+                "reservedConnections": state.reservedConnections.map { $0 as any Sendable } ?? NSNull(),
+                "peakConnections": state.peak,
+                "backends": (state.latest ?? []).map { backend -> [String: any Sendable] in
+                    [
+                        "pid": Int(backend.pid), "applicationName": backend.applicationName,
+                        "user": backend.user ?? NSNull(), "state": backend.state ?? NSNull(),
+                        "queryAgeMs": backend.queryAgeMs.map { ($0 * 10).rounded() / 10 } ?? NSNull(),
+                    ]
+                },
+            ]
+            if let failure = state.failure { section["error"] = failure }
+            return section
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+            return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+        }
+        return "cannot sample the database: \(String(reflecting: error))"
+    }
+}
