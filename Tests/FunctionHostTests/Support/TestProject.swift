@@ -6,14 +6,24 @@ final class TestProject: Sendable {
     let directory: String
 
     /// Creates the project; `functions` maps a function name to its runtime.json entry
-    /// (whose `handler` picks the bootstrap's behaviour).
-    init(functions: [String: [String: Any]], defaults: [String: Any] = [:], extra: [String: Any] = [:]) throws {
+    /// (whose `handler` picks the bootstrap's behaviour). The functions named in
+    /// `swiftFunctions` are Swift functions instead: their folder holds a
+    /// placeholder `main.swift`, and the host (started with `--no-build`) runs
+    /// the package's product of that name, built beside the test runner.
+    init(
+        functions: [String: [String: Any]], swiftFunctions: Set<String> = [],
+        defaults: [String: Any] = [:], extra: [String: Any] = [:]
+    ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-test-\(UUID().uuidString)").path
         let functionsDirectory = directory + "/Functions"
         try FileManager.default.createDirectory(atPath: functionsDirectory, withIntermediateDirectories: true)
         for name in functions.keys {
             let folder = functionsDirectory + "/" + name
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            if swiftFunctions.contains(name) {
+                try "// Served by the package's `\(name)` product.\n".write(toFile: folder + "/main.swift", atomically: true, encoding: .utf8)
+                continue
+            }
             let bootstrap = folder + "/bootstrap"
             try TestRuntime.bootstrap.write(toFile: bootstrap, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bootstrap)
