@@ -1,5 +1,7 @@
 import FunctionKit
 import Logging
+import NIOCore
+import NIOPosix
 import PostgresNIO
 
 #if canImport(Glibc)
@@ -28,17 +30,39 @@ enum Connector {
     /// - Throws: ``DatabaseError``: the server's refusal (such as SQLSTATE
     ///   53300, too many clients) or why it could not be reached.
     static func connect(_ settings: ConnectionSettings) async throws -> PostgresConnection {
-        var configuration = PostgresConnection.Configuration(
+        let loop = FunctionEventLoop.group.next()
+        let channel = try await connectedChannel(settings, on: loop)
+        var configuration = channel.map {
+            PostgresConnection.Configuration(
+                establishedChannel: $0, tls: .disable, username: settings.user,
+                password: settings.password, database: settings.database)
+        } ?? PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.user,
             password: settings.password, database: settings.database, tls: .disable)
+        configuration.options.connectTimeout = connectTimeout
         if let applicationName = settings.applicationName {
             configuration.options.additionalStartupParameters = [("application_name", applicationName)]
         }
         do {
-            return try await PostgresConnection.connect(
-                on: FunctionEventLoop.group.next(), configuration: configuration, id: 1, logger: logger)
+            return try await PostgresConnection.connect(on: loop, configuration: configuration, id: 1, logger: logger)
         } catch {
+            try? await channel?.close()
             throw DatabaseError.translating(error, settings: settings)
+        }
+    }
+
+    /// How long connecting and logging in may take.
+    private static let connectTimeout = TimeAmount.seconds(10)
+
+    /// A TCP connection to the host when it is an IP address (the emulator
+    /// always gives one), `nil` for a name: postgres-nio then looks it up,
+    /// which NIO does on a Dispatch thread of its own.
+    private static func connectedChannel(_ settings: ConnectionSettings, on loop: any EventLoop) async throws -> (any Channel)? {
+        guard let address = try? SocketAddress(ipAddress: settings.host, port: settings.port) else { return nil }
+        do {
+            return try await ClientBootstrap(group: loop).connectTimeout(connectTimeout).connect(to: address).get()
+        } catch {
+            throw DatabaseError.connectionFailed(host: settings.host, port: settings.port, reason: DatabaseError.reason(for: error))
         }
     }
 }

@@ -79,7 +79,7 @@ extension DatabaseError {
     }
 
     /// A short reason for a network failure, such as `Connection refused`.
-    private static func reason(for error: any Error) -> String {
+    static func reason(for error: any Error) -> String {
         switch error {
         case let error as NIOConnectionError:
             guard let first = error.connectionErrors.first else {
