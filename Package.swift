@@ -10,6 +10,11 @@ import PackageDescription
 /// A function whose sources contain `import FunctionDatabase` also links the
 /// database module. Only those do: it brings postgres-nio and Foundation,
 /// which add about 3 ms to every cold start.
+///
+/// SwiftPM caches this manifest's result by its text and environment, not by
+/// what is in `Functions/`: a cached result misses a function folder added or
+/// removed since (or a changed `import FunctionDatabase`). Pass
+/// `--manifest-cache none` to `swift build` and `swift test` to see them.
 let functionTargets: [Target] = {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let functions = root.appendingPathComponent("Functions")
