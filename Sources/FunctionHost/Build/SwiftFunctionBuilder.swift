@@ -31,7 +31,9 @@ public struct SwiftFunctionBuilder: Sendable {
         }
         progress("Building Swift functions: \(names.joined(separator: ", ")) ...")
         let started = ContinuousClock.now
-        let build = try await run(swift, ["build"])
+        // SwiftPM caches the evaluated manifest by its text, not by the Functions/ folders it
+        // lists: without this a function folder added since the last build is not seen.
+        let build = try await run(swift, ["build", "--manifest-cache", "none"])
         guard build.status.isSuccess else {
             throw BuildError(description: "swift build failed (\(build.status)):\n\(build.output)")
         }
