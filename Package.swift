@@ -125,6 +125,7 @@ let package = Package(
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(name: "EmulatorConfigTests", dependencies: ["EmulatorConfig"]),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"]),
+        .testTarget(name: "FunctionDatabaseTests", dependencies: ["FunctionDatabase"]),
         .testTarget(name: "ManagedPostgresTests", dependencies: ["ManagedPostgres", "TestSupport"]),
         .testTarget(
             name: "PostgresPoolTests",

@@ -44,13 +44,13 @@ struct ConnectionSettings: Sendable, Equatable {
             path = rest[rest.index(after: slash)...]
             rest = rest[..<slash]
         }
-        var userInfo: Substring = ""
-        if let at = rest.lastIndex(of: "@") {
-            userInfo = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-        }
+        // Without an @ before the first / or ?, what follows the user's `:`
+        // (perhaps a password holding a raw / or ?) must not be read, and
+        // quoted, as a port.
+        guard let at = rest.lastIndex(of: "@") else { throw Self.noUser }
+        let userInfo = rest[..<at]
+        rest = rest[rest.index(after: at)...]
 
-        (host, port) = try Self.hostAndPort(rest)
         if let colon = userInfo.firstIndex(of: ":") {
             user = try Self.decode(userInfo[..<colon], "the user")
             password = try Self.decode(userInfo[userInfo.index(after: colon)...], "the password")
@@ -58,7 +58,8 @@ struct ConnectionSettings: Sendable, Equatable {
             user = try Self.decode(userInfo, "the user")
             password = nil
         }
-        guard !user.isEmpty else { throw .invalidURL(reason: "it names no user (postgresql://USER:PASSWORD@HOST:PORT/DATABASE)") }
+        guard !user.isEmpty else { throw Self.noUser }
+        (host, port) = try Self.hostAndPort(rest)
         let name = try Self.decode(path, "the database name")
         database = name.isEmpty ? user : name
 
@@ -76,6 +77,10 @@ struct ConnectionSettings: Sendable, Equatable {
             }
         }
     }
+
+    private static let noUser = DatabaseError.invalidURL(
+        reason: "it names no user (postgresql://USER:PASSWORD@HOST:PORT/DATABASE, "
+            + "with a / or ? in the user or password percent-encoded as %2F or %3F)")
 
     private static func hostAndPort(_ text: Substring) throws(DatabaseError) -> (String, Int) {
         var host = text
