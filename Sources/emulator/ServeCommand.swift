@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     var direct = false
 
     func run() async throws {
-        Self.raiseDescriptorLimit()
+        DescriptorLimit.raise()
         let sink = LogSink()
         let logger = Logger(label: "emulator")
         var config = try project.load()
@@ -88,16 +88,6 @@ struct ServeCommand: AsyncParsableCommand {
         guard hasSwift, !noBuild else { return Self.ownDirectory() }
         return try await SwiftFunctionBuilder(projectDirectory: config.projectDirectory)
             .build(functions) { sink.write($0) }
-    }
-
-    /// Each instance holds about five descriptors (pipes, its Runtime API
-    /// sockets, a pidfd); the usual soft limit of 1024 would cap a storm at
-    /// about 200 instances, so take the hard limit.
-    private static func raiseDescriptorLimit() {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     /// The folder of the running emulator binary, where `swift build` also puts the functions.

@@ -80,7 +80,7 @@ struct StormCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Self.raiseDescriptorLimit()
+        DescriptorLimit.raise()
         let interruption = Interruption.trappingSignals()
         let (target, initial, emulator) = try await resolveTarget(interruption: interruption)
         let runner = StormRunner(
@@ -94,15 +94,6 @@ struct StormCommand: AsyncParsableCommand {
         }
         await emulator?.stop()
         if interruption.isTriggered { throw ExitCode(130) }
-    }
-
-    /// Every caller holds a socket: take the hard limit of descriptors, so
-    /// that a storm of a thousand callers is not cut short at the usual 1024.
-    private static func raiseDescriptorLimit() {
-        var limit = rlimit()
-        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
     }
 
     /// `--target`; else the project's emulator, started when none answers.
