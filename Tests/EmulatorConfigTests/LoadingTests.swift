@@ -125,11 +125,16 @@ struct LoadingTests {
         #expect(config.defaults == FunctionSettings())
         #expect(config.settings(for: "hello").routes == [try Route(parsing: "GET /hello")])
         #expect(config.settings(for: "hello-python").handler == "handler.handle")
+        #expect(config.settings(for: "users").environment == ["PAGE_SIZE": "10"])
+        #expect(config.database?.setup == root.path + "/database/setup.sql")
 
         let functions = try discoverFunctions(config: config)
-        #expect(functions.map(\.name) == ["hello", "hello-python"])
-        #expect(functions.first?.kind == .swift(productName: "hello"))
-        #expect(functions.last?.kind == .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"))
+        #expect(functions.map(\.name) == ["hello", "hello-python", "orders", "users"])
+        #expect(functions.map(\.kind) == [
+            .swift(productName: "hello"),
+            .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"),
+            .swift(productName: "orders"), .swift(productName: "users"),
+        ])
     }
 
     @Test("a byte order mark and CRLF line endings are accepted; lines still count right")
