@@ -116,6 +116,7 @@ struct ConfigErrorTests {
         (#"{"functions": {"f": {"idleTimeoutSeconds": 1e19}}}"#, "functions.f.idleTimeoutSeconds", "at most 86400"),
         (#"{"pool": {"serverLifetimeSeconds": 1e300}}"#, "pool.serverLifetimeSeconds", "at most 604800"),
         (#"{"functions": {"f": {"coldStartDelayMs": -5}}}"#, "functions.f.coldStartDelayMs", "from 0 to 600000"),
+        (#"{"defaults": {"freezeIdle": "yes"}}"#, "defaults.freezeIdle", "expected true or false, got"),
         (#"{"functions": {"f": {"handler": ""}}}"#, "functions.f.handler", "expected a non-empty string"),
         (#"{"functions": {"f": {"routes": []}}}"#, "functions.f.routes", "expected at least one route"),
         (#"{"accountConcurrency": 0}"#, "accountConcurrency", "of at least 1"),

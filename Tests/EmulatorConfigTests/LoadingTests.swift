@@ -32,7 +32,7 @@ struct LoadingTests {
           "maxConcurrency": 5, "timeoutSeconds": 2.5,
           "environment": { "PAGE_SIZE": "10", "LOG_LEVEL": "debug" }
         },
-        "report": { "handler": "app.handler", "memoryMB": 1024 },
+        "report": { "handler": "app.handler", "memoryMB": 1024, "freezeIdle": true },
         "empty": {}
       }
     }
@@ -70,7 +70,7 @@ struct LoadingTests {
             ],
             environment: ["PAGE_SIZE": "10", "LOG_LEVEL": "debug"]
         ))
-        #expect(config.functions["report"] == FunctionEntry(memoryMB: 1024, handler: "app.handler"))
+        #expect(config.functions["report"] == FunctionEntry(memoryMB: 1024, freezeIdle: true, handler: "app.handler"))
         #expect(config.functions["empty"] == FunctionEntry())
     }
 
@@ -93,6 +93,8 @@ struct LoadingTests {
         let report = config.settings(for: "report")
         #expect(report.handler == "app.handler")
         #expect(report.memoryMB == 1024)
+        #expect(report.freezeIdle)
+        #expect(!users.freezeIdle)
         #expect(report.maxConcurrency == 50)
         #expect(report.routes == nil)
         #expect(config.settings(for: "empty") == config.defaults)

@@ -59,6 +59,14 @@ struct ConfigReader {
         return text
     }
 
+    /// The boolean `value`.
+    func boolean(_ value: JSONValue, at keyPath: String) throws(ConfigError) -> Bool {
+        guard case .bool(let flag) = value.kind else {
+            throw error(value, keyPath, "expected true or false, got \(value.summary)")
+        }
+        return flag
+    }
+
     /// The integer `value`, which must lie in `range`.
     func integer(_ value: JSONValue, at keyPath: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard case .number(let number, _) = value.kind,

@@ -9,7 +9,7 @@ struct RuntimeConfigParser {
     /// Keys of a function entry; `"defaults"` takes the same but `routes`.
     static let functionKeys = [
         "routes", "handler", "timeoutSeconds", "memoryMB", "maxConcurrency",
-        "idleTimeoutSeconds", "coldStartDelayMs", "environment",
+        "idleTimeoutSeconds", "coldStartDelayMs", "freezeIdle", "environment",
     ]
 
     /// Ports: 1-65535, or 0 for "any free port".
@@ -183,6 +183,7 @@ struct RuntimeConfigParser {
         if let value = members["coldStartDelayMs"] {
             entry.coldStartDelayMs = try reader.integer(value, at: path("coldStartDelayMs"), in: 0...600_000)
         }
+        if let value = members["freezeIdle"] { entry.freezeIdle = try reader.boolean(value, at: path("freezeIdle")) }
         if let value = members["environment"] { entry.environment = try environment(value, at: path("environment")) }
         return entry
     }

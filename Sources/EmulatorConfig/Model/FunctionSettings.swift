@@ -11,6 +11,9 @@ public struct FunctionSettings: Sendable, Equatable {
     public var idleTimeoutSeconds: Double
     /// Extra delay added to every cold start, to mimic the cloud.
     public var coldStartDelayMs: Int
+    /// Stop (SIGSTOP) an idle instance's processes between invocations and
+    /// continue them for the next one, as Lambda freezes its execution environments.
+    public var freezeIdle: Bool
     /// The routes written for the function, or nil for the default routes
     /// (`ANY /<name>` and `ANY /<name>/{proxy+}`).
     public var routes: [Route]?
@@ -26,6 +29,7 @@ public struct FunctionSettings: Sendable, Equatable {
         maxConcurrency: Int = 1000,
         idleTimeoutSeconds: Double = 60,
         coldStartDelayMs: Int = 0,
+        freezeIdle: Bool = false,
         routes: [Route]? = nil,
         handler: String? = nil,
         environment: [String: String] = [:]
@@ -35,6 +39,7 @@ public struct FunctionSettings: Sendable, Equatable {
         self.maxConcurrency = maxConcurrency
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.coldStartDelayMs = coldStartDelayMs
+        self.freezeIdle = freezeIdle
         self.routes = routes
         self.handler = handler
         self.environment = environment
@@ -49,6 +54,7 @@ public struct FunctionSettings: Sendable, Equatable {
         if let value = entry.maxConcurrency { merged.maxConcurrency = value }
         if let value = entry.idleTimeoutSeconds { merged.idleTimeoutSeconds = value }
         if let value = entry.coldStartDelayMs { merged.coldStartDelayMs = value }
+        if let value = entry.freezeIdle { merged.freezeIdle = value }
         if let value = entry.routes { merged.routes = value }
         if let value = entry.handler { merged.handler = value }
         if let value = entry.environment { merged.environment.merge(value) { _, new in new } }
@@ -69,6 +75,8 @@ public struct FunctionEntry: Sendable, Equatable {
     public var idleTimeoutSeconds: Double?
     /// `"coldStartDelayMs"`, if written.
     public var coldStartDelayMs: Int?
+    /// `"freezeIdle"`, if written.
+    public var freezeIdle: Bool?
     /// `"routes"`, parsed, if written (never written in `"defaults"`).
     public var routes: [Route]?
     /// `"handler"`, if written.
@@ -83,6 +91,7 @@ public struct FunctionEntry: Sendable, Equatable {
         maxConcurrency: Int? = nil,
         idleTimeoutSeconds: Double? = nil,
         coldStartDelayMs: Int? = nil,
+        freezeIdle: Bool? = nil,
         routes: [Route]? = nil,
         handler: String? = nil,
         environment: [String: String]? = nil
@@ -92,6 +101,7 @@ public struct FunctionEntry: Sendable, Equatable {
         self.maxConcurrency = maxConcurrency
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.coldStartDelayMs = coldStartDelayMs
+        self.freezeIdle = freezeIdle
         self.routes = routes
         self.handler = handler
         self.environment = environment

@@ -50,7 +50,8 @@ extension RuntimeConfig {
         render(FunctionEntry(
             timeoutSeconds: settings.timeoutSeconds, memoryMB: settings.memoryMB,
             maxConcurrency: settings.maxConcurrency, idleTimeoutSeconds: settings.idleTimeoutSeconds,
-            coldStartDelayMs: settings.coldStartDelayMs, routes: routes, handler: settings.handler,
+            coldStartDelayMs: settings.coldStartDelayMs, freezeIdle: settings.freezeIdle, routes: routes,
+            handler: settings.handler,
             environment: settings.environment
         ))
     }
@@ -64,6 +65,7 @@ extension RuntimeConfig {
         if let value = entry.maxConcurrency { members.append(("maxConcurrency", .integer(value))) }
         if let value = entry.idleTimeoutSeconds { members.append(("idleTimeoutSeconds", .number(value))) }
         if let value = entry.coldStartDelayMs { members.append(("coldStartDelayMs", .integer(value))) }
+        if let value = entry.freezeIdle { members.append(("freezeIdle", .bool(value))) }
         if let environment = entry.environment {
             let variables = environment.keys.sorted().map { ($0, JSONText.string(environment[$0] ?? "")) }
             members.append(("environment", .object(variables)))
