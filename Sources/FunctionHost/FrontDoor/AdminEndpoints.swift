@@ -50,7 +50,13 @@ struct AdminEndpoints: Sendable {
                 "instances": [
                     "total": snapshot.instances.total, "busy": snapshot.instances.busy,
                     "idle": snapshot.instances.idle, "starting": snapshot.instances.starting,
+                    "frozen": snapshot.instances.frozen,
                 ],
+                "instanceList": snapshot.instanceList.map { instance -> [String: Any] in
+                    var entry: [String: Any] = ["id": instance.id, "state": instance.state]
+                    if let idle = instance.idleMilliseconds { entry["idleMs"] = idle }
+                    return entry
+                },
                 "invocations": snapshot.counters.invocations,
                 "coldStarts": snapshot.counters.coldStarts,
                 "errors": snapshot.counters.errors,

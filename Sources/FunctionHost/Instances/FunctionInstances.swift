@@ -104,6 +104,21 @@ final class FunctionInstances: Sendable {
     /// Every live instance.
     var instances: [Instance] { state.withLock { Array($0.all.values) } }
 
+    /// Every live instance with its state and idle time, oldest id first.
+    func summaries(now: ContinuousClock.Instant = .now) -> [InstanceSummary] {
+        instances.compactMap { instance -> InstanceSummary? in
+            let state: String
+            switch instance.phase {
+            case .starting: state = "starting"
+            case .busy: state = "busy"
+            case .idle: state = instance.isFrozen ? "frozen" : "idle"
+            case .dead: return nil
+            }
+            let idle = instance.idleSince.map { (now - $0).milliseconds.rounded() }
+            return InstanceSummary(id: instance.id, state: state, idleMilliseconds: idle)
+        }.sorted { $0.id < $1.id }
+    }
+
     /// Instances by state: total, busy, idle, starting.
     func counts() -> InstanceCounts {
         state.withLock { state in
@@ -111,7 +126,9 @@ final class FunctionInstances: Sendable {
             for instance in state.all.values {
                 switch instance.phase {
                 case .busy: counts.busy += 1
-                case .idle: counts.idle += 1
+                case .idle:
+                    counts.idle += 1
+                    if instance.isFrozen { counts.frozen += 1 }
                 case .starting: counts.starting += 1
                 case .dead: break
                 }
@@ -121,10 +138,21 @@ final class FunctionInstances: Sendable {
     }
 }
 
+/// One live instance as the stats list it.
+struct InstanceSummary: Sendable, Equatable {
+    var id: String
+    /// `starting`, `busy`, `idle` or `frozen`.
+    var state: String
+    /// How long it has been idle (or frozen), nil when it is not.
+    var idleMilliseconds: Double?
+}
+
 /// How many instances a function has, by state.
 struct InstanceCounts: Sendable, Equatable {
     var total = 0
     var busy = 0
     var idle = 0
+    /// Idle instances whose processes are stopped (`freezeIdle`); counted in `idle` too.
+    var frozen = 0
     var starting = 0
 }

@@ -17,6 +17,8 @@ final class Instance: Sendable {
     let timeout: Double
     /// The database-mode generation it was launched under (see ``DatabaseRouting``).
     let generation: Int
+    /// Whether its processes are stopped while it waits for the next event (`freezeIdle`).
+    let freezesWhenIdle: Bool
     let eventLoop: any EventLoop
     /// When the cold start began (before any `coldStartDelayMs`): Init Duration counts from here.
     private let coldStartBegan: ContinuousClock.Instant
@@ -34,6 +36,8 @@ final class Instance: Sendable {
         var serverChannel: (any Channel)?
         /// What the runtime posted to `/init/error`, if it did.
         var initError: (body: ByteBuffer, errorType: String?)?
+        /// Its process group is stopped (SIGSTOP) until the next event.
+        var frozen = false
     }
 
     private struct Invocation {
@@ -52,7 +56,7 @@ final class Instance: Sendable {
 
     init(
         id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int,
-        eventLoop: any EventLoop, coldStartBegan: ContinuousClock.Instant
+        freezesWhenIdle: Bool, eventLoop: any EventLoop, coldStartBegan: ContinuousClock.Instant
     ) {
         self.id = id
         self.coldStartBegan = coldStartBegan
@@ -60,6 +64,7 @@ final class Instance: Sendable {
         self.memoryMB = memoryMB
         self.timeout = timeout
         self.generation = generation
+        self.freezesWhenIdle = freezesWhenIdle
         self.eventLoop = eventLoop
     }
 
@@ -81,6 +86,9 @@ final class Instance: Sendable {
 
     /// When it last became idle (nil unless idle).
     var idleSince: ContinuousClock.Instant? { state.withLock { $0.phase == .idle ? $0.idleSince : nil } }
+
+    /// Whether its processes are stopped right now, waiting for the next event.
+    var isFrozen: Bool { state.withLock { $0.frozen } }
 
     /// Runs one invocation and returns how it ended. Call only on a starting
     /// or idle instance that the caller has reserved.
@@ -108,6 +116,10 @@ final class Instance: Sendable {
                 state.parkedNext = nil
                 state.current = invocation
                 invocation = markDelivered(&state)
+                if state.frozen {
+                    state.frozen = false
+                    state.process?.signal(SIGCONT)
+                }
                 return (parked, nil)
             }
             if let failure {
@@ -171,6 +183,12 @@ final class Instance: Sendable {
                 return .deliver(markDelivered(&state))
             }
             state.parkedNext = channel
+            if freezesWhenIdle, state.phase == .idle, !state.frozen, let process = state.process {
+                // As Lambda does once the runtime asks for the next event: nothing of the
+                // instance runs (no timers, no keep-alives) until an event arrives.
+                state.frozen = true
+                process.signal(SIGSTOP)
+            }
             return .park
         }
         switch action {

@@ -30,7 +30,8 @@ struct InstanceLauncher: Sendable {
         let (databaseURL, generation) = database.assignment(function: function.name, instanceID: id)
         let instance = Instance(
             id: id, functionName: function.name, memoryMB: function.settings.memoryMB,
-            timeout: function.settings.timeoutSeconds, generation: generation, eventLoop: eventLoop,
+            timeout: function.settings.timeoutSeconds, generation: generation,
+            freezesWhenIdle: function.settings.freezeIdle, eventLoop: eventLoop,
             coldStartBegan: coldStartBegan)
         let logger = self.logger
         let server = try await ServerBootstrap(group: eventLoop)

@@ -159,7 +159,8 @@ final class InstanceManager: Sendable {
     func snapshot() -> [String: FunctionSnapshot] {
         functions.mapValues { function in
             let (counters, latency) = function.stats.snapshot()
-            return FunctionSnapshot(instances: function.counts(), counters: counters, latency: latency)
+            return FunctionSnapshot(
+                instances: function.counts(), instanceList: function.summaries(), counters: counters, latency: latency)
         }
     }
 }
@@ -177,6 +178,7 @@ extension Duration {
 /// One function's state for `/_emulator/stats`.
 struct FunctionSnapshot: Sendable, Equatable {
     var instances: InstanceCounts
+    var instanceList: [InstanceSummary]
     var counters: FunctionCounters
     var latency: LatencyPercentiles
 }

@@ -124,16 +124,17 @@ final class HostProcess: Sendable {
         try await (stats(function)["instances"] as? [String: Any])?[key] as? Int ?? -1
     }
 
-    /// The host's direct children running a function's bootstrap: its custom-runtime instances.
-    func instancePIDs() throws -> [Int32] {
+    /// The host's direct children whose command line contains `command`: by
+    /// default the custom-runtime instances (their `bootstrap`).
+    func instancePIDs(command: String = "bootstrap") throws -> [Int32] {
         var children: [Int32] = []
         for thread in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task") {
             let listed = (try? String(contentsOfFile: "/proc/\(process.pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
             children += listed.split(separator: " ").compactMap { Int32($0) }
         }
         return Set(children).filter { pid in
-            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
-            return command.contains("bootstrap")
+            let commandLine = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            return commandLine.contains(command)
         }
     }
 
@@ -161,6 +162,13 @@ final class CapturedOutput: Sendable {
 struct HostError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+/// The state letter of a process (`R`, `S`, `T` for stopped, ...), nil once it is gone.
+func processState(_ pid: Int32) -> Character? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    return stat[stat.index(after: close)...].first { $0 != " " }
 }
 
 /// Whether a process with this pid is alive (and not a zombie).
