@@ -90,7 +90,8 @@ import Testing
             functions: ["slow": ["handler": "slow"]],
             extra: ["burst": ["capacity": 1, "refillAmount": 1, "refillIntervalSeconds": 3600]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        async let first = host.request("GET", "/slow?ms=1500")
+        // Long enough that the second request surely finds it busy, even on a loaded machine.
+        async let first = host.request("GET", "/slow?ms=6000")
         #expect(try await HostProcess.eventually(10) {
             try await host.instances("slow", "starting") + host.instances("slow", "busy") == 1
         })
