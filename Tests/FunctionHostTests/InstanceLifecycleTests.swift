@@ -63,7 +63,7 @@ import Testing
         let project = try TestProject(
             functions: ["a": ["handler": "slow"], "b": ["handler": "slow"]], extra: ["accountConcurrency": 1])
         let host = try await HostProcess.start(configFile: project.configFile)
-        async let first = host.request("GET", "/a?ms=1500")
+        async let first = host.request("GET", "/a?ms=6000")  // busy throughout, even on a loaded machine
         #expect(try await HostProcess.eventually(10) {
             try await host.instances("a", "starting") + host.instances("a", "busy") == 1
         })

@@ -62,7 +62,7 @@ import TestSupport
     @Test func anInFlightInvocationFinishesAndItsInstanceIsRetiredAfterwards() async throws {
         let (project, _, _) = try project(["slow": ["handler": "slow"], "echo": ["handler": "echo"]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        async let slow = host.request("GET", "/slow?ms=1500")
+        async let slow = host.request("GET", "/slow?ms=5000")  // busy throughout, even on a loaded machine
         #expect(try await HostProcess.eventually { try await host.instances("slow", "busy") == 1 })
 
         let (status, answer) = try await host.json("POST", "/_emulator/mode", body: Data(#"{"mode":"direct"}"#.utf8))
