@@ -1,11 +1,13 @@
-/// The client side of one SCRAM-SHA-256 exchange with the upstream server.
-struct SCRAMClientExchange {
-    enum Failure: Error, CustomStringConvertible {
+/// The client side of one SCRAM-SHA-256 exchange with the upstream server
+/// (package access: the SQL-over-HTTP endpoint logs in to the pool with it).
+package struct SCRAMClientExchange {
+    /// Why the exchange failed.
+    package enum Failure: Error, CustomStringConvertible {
         case malformed(String)
         case serverRejected(String)
         case badServerSignature
 
-        var description: String {
+        package var description: String {
             switch self {
             case .malformed(let message): return "malformed SCRAM message from the server: \(message)"
             case .serverRejected(let message): return "the server rejected SCRAM authentication: \(message)"
@@ -19,12 +21,15 @@ struct SCRAMClientExchange {
 
     private var clientFirstBare: String { "n=,r=\(clientNonce)" }
 
+    /// Starts an exchange with a fresh nonce.
+    package init() {}
+
     /// The client-first-message.
-    var clientFirst: String { "n,," + clientFirstBare }
+    package var clientFirst: String { "n,," + clientFirstBare }
 
     /// Takes the server-first-message, returns the client-final-message. `saltedPassword`
     /// derives (or recalls) the salted password for a salt and iteration count.
-    mutating func receiveServerFirst(
+    package mutating func receiveServerFirst(
         _ message: String,
         saltedPassword: (_ salt: [UInt8], _ iterations: Int) -> [UInt8]
     ) throws(Failure) -> String {
@@ -47,7 +52,7 @@ struct SCRAMClientExchange {
     }
 
     /// Checks the server-final-message.
-    func receiveServerFinal(_ message: String) throws(Failure) {
+    package func receiveServerFinal(_ message: String) throws(Failure) {
         let attributes = SCRAMPrimitives.attributes(message)
         if let error = attributes["e"] { throw .serverRejected(String(error)) }
         guard let verifier = attributes["v"], let signature = Base64.decode(verifier) else {
