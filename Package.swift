@@ -68,7 +68,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            resources: [.copy("Scaffold/Templates")]
         ),
         .target(name: "EmulatorConfig"),
         .target(name: "CSpawn"),
