@@ -35,8 +35,15 @@ final class ClientSession: ChannelInboundHandler {
     let secretKey: Int32
     private(set) var state: State = .startup
     private var context: ChannelHandlerContext?
-    /// The settings this client asked for at startup (shared with clients that asked for the same).
+    /// The client's settings: at first those it asked for at startup, shared with clients
+    /// that asked for the same; then with its own tracked `SET`s.
     var parameters: SessionParameters?
+    /// The settings it asked for at startup (what `RESET` and `DISCARD ALL` go back to).
+    private(set) var startupSettings: [String: String] = [:]
+    /// Its named prepared statements (transaction mode): its names for the pool's statements.
+    var statements: [ByteBuffer: PreparedStatement] = [:]
+    /// Why it is pinned to its server connection, if it is.
+    var pins = PinReasons()
     private var user = ""
     private var pendingInput: [ByteBuffer] = []
     private var pendingNotices: [ErrorFields] = []
@@ -77,7 +84,6 @@ final class ClientSession: ChannelInboundHandler {
         pendingInput.removeAll()
         core.clientDisconnected(self)
         giveUp(previous)
-        core.servers.clientLeft(self)
     }
 
     /// Leaves the queue for a server connection, or the linked one, that the
@@ -91,12 +97,6 @@ final class ClientSession: ChannelInboundHandler {
         default:
             break
         }
-    }
-
-    /// Whether the client has disconnected.
-    var isClosed: Bool {
-        if case .closed = state { return true }
-        return false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -135,6 +135,7 @@ final class ClientSession: ChannelInboundHandler {
         if let server = serverToFlush {
             serverToFlush = nil
             server.flush()
+            server.clientInputDone()
         }
     }
 
@@ -309,6 +310,7 @@ final class ClientSession: ChannelInboundHandler {
             ))
         }
         parameters = core.sessionParameters(for: settings)
+        startupSettings = settings
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 32)
         switch configuration.clientAuthentication {
@@ -491,6 +493,7 @@ final class ClientSession: ChannelInboundHandler {
         if pendingInput.count >= Self.maxPendingBatches { setReading(true) }
         pendingInput.removeAll(keepingCapacity: true)
         server.flush()
+        server.clientInputDone()
     }
 
     /// The transaction ended and the pool took the server connection back.

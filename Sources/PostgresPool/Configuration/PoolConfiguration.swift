@@ -67,6 +67,9 @@ public struct PoolConfiguration: Sendable, Equatable {
     public var loginTimeout: Duration
     /// How clients authenticate to the pool.
     public var clientAuthentication: ClientAuthentication
+    /// In transaction mode, how many of the clients' named prepared statements each server
+    /// connection keeps prepared (the least recently used is closed beyond that). At least 1.
+    public var maxPreparedStatements: Int
     /// The database behind the pool, and the credentials clients must present.
     public var upstream: UpstreamDatabase
 
@@ -82,8 +85,10 @@ public struct PoolConfiguration: Sendable, Equatable {
         serverCheckDelay: Duration = .seconds(30),
         loginTimeout: Duration = .seconds(60),
         clientAuthentication: ClientAuthentication = .scramSHA256,
+        maxPreparedStatements: Int = 200,
         upstream: UpstreamDatabase
     ) {
+        precondition(maxPreparedStatements >= 1, "maxPreparedStatements must be at least 1")
         self.host = host
         self.port = port
         self.mode = mode
@@ -95,6 +100,7 @@ public struct PoolConfiguration: Sendable, Equatable {
         self.serverCheckDelay = serverCheckDelay
         self.loginTimeout = loginTimeout
         self.clientAuthentication = clientAuthentication
+        self.maxPreparedStatements = maxPreparedStatements
         self.upstream = upstream
     }
 

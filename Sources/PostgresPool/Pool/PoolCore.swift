@@ -11,6 +11,8 @@ final class PoolCore {
     let logger: Logger
     let scramVerifier: SCRAMVerifier
     var stats = StatsRecorder()
+    /// The prepared statements clients made, shared by all server connections.
+    let statements = StatementRegistry()
     private(set) var servers: ServerPool!
     /// The database's parameters, from the first server connection, replayed to clients at login.
     var serverParameters: [(String, String)]?
@@ -111,6 +113,12 @@ final class PoolCore {
 
     func clientDisconnected(_ client: ClientSession) {
         clients[client.processID] = nil
+        for statement in client.statements.values { statements.release(statement) }
+        client.statements.removeAll()
+        if !client.pins.isEmpty {
+            client.pins = []
+            stats.pinnedClients -= 1
+        }
         if let parameters = client.parameters {
             client.parameters = nil
             parameters.users -= 1
@@ -129,15 +137,53 @@ final class PoolCore {
         return set
     }
 
-    /// A client changed a reported setting with `SET`: it moves to the parameter set with
-    /// the new value (the old one is shared, so it is never changed in place).
-    func clientChangedSetting(_ client: ClientSession, name: String, value: String) {
+    /// A client changed a tracked setting (nil: back to the server's default): it moves to
+    /// the parameter set with the new value (the old one is shared, so it is never changed
+    /// in place).
+    func clientChangedSetting(_ client: ClientSession, name: String, value: String?) {
         guard let old = client.parameters, old.values[name] != value else { return }
         var values = old.values
         values[name] = value
+        moveClient(client, to: values)
+    }
+
+    /// `DISCARD ALL`: the client's settings are the ones it started with again.
+    func resetSettings(_ client: ClientSession) {
+        guard let old = client.parameters, old.values != client.startupSettings else { return }
+        moveClient(client, to: client.startupSettings)
+    }
+
+    private func moveClient(_ client: ClientSession, to values: [String: String]) {
+        guard let old = client.parameters else { return }
         client.parameters = sessionParameters(for: values)
         old.users -= 1
         if old.users == 0 { parameterSets[old.key] = nil }
+    }
+
+    // MARK: Pinning
+
+    /// Pins `client` for `reason`; false if it already was for that reason. Counts it and
+    /// logs a warning naming the client by its application_name (a function instance's
+    /// is `<function>/<instance id>`).
+    func pin(_ client: ClientSession, _ reason: PinReason, serverID: Int) -> Bool {
+        guard !client.pins.contains(PinReasons(reason)) else { return false }
+        if client.pins.isEmpty { stats.pinnedClients += 1 }
+        client.pins.insert(PinReasons(reason))
+        stats.pinEvents[reason, default: 0] += 1
+        let name = client.parameters?.values["application_name"].flatMap { $0.isEmpty ? nil : $0 } ?? "(no application_name)"
+        logger.warning(
+            "client \(name) pinned to server connection \(serverID): \(reason.why). \(reason.hint)",
+            metadata: ["client": "\(name)", "pin": "\(reason.rawValue)"])
+        return true
+    }
+
+    /// The state behind `reasons` is gone; true when the client is no longer pinned.
+    func unpin(_ client: ClientSession, _ reasons: PinReasons) -> Bool {
+        guard !client.pins.isEmpty else { return false }
+        client.pins.subtract(reasons)
+        guard client.pins.isEmpty else { return false }
+        stats.pinnedClients -= 1
+        return true
     }
 
     // MARK: Cancel
@@ -191,7 +237,15 @@ final class PoolCore {
             waitTime: stats.waitTime(),
             transactionsServed: stats.transactions,
             queriesServed: stats.queries,
-            errors: stats.errors
+            errors: stats.errors,
+            preparedStatements: .init(
+                statements: statements.count, clientParses: statements.clientParses,
+                serverParses: statements.serverParses, evictions: statements.evictions,
+                invalidations: statements.invalidations, retries: statements.retries
+            ),
+            pinnedClients: stats.pinnedClients,
+            pinEvents: Dictionary(uniqueKeysWithValues: PinReason.allCases.map { ($0, stats.pinEvents[$0] ?? 0) }),
+            settingsApplied: stats.settingsApplied
         )
     }
 }

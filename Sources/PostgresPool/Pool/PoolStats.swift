@@ -57,6 +57,33 @@ public struct PoolStats: Sendable, Equatable {
     /// Queries relayed (simple Query messages plus extended-protocol Executes).
     public var queriesServed: Int
     public var errors: Errors
+
+    /// Named prepared statements in transaction mode (see docs/pool.md).
+    public struct PreparedStatements: Sendable, Equatable {
+        /// Distinct statements (query text and parameter types) clients hold now.
+        public var statements: Int
+        /// Named Parse messages from clients.
+        public var clientParses: Int
+        /// Parse messages the pool sent to server connections (the rest were answered from
+        /// a server connection that already had the statement).
+        public var serverParses: Int
+        /// Statements closed on a server connection to stay within `maxPreparedStatements`.
+        public var evictions: Int
+        /// Statements re-prepared after `cached plan must not change result type`.
+        public var invalidations: Int
+        /// Executions replayed transparently after that error.
+        public var retries: Int
+    }
+
+    public var preparedStatements: PreparedStatements
+    /// Clients pinned to a server connection right now.
+    public var pinnedClients: Int
+    /// How often clients were pinned, by reason (every reason listed, 0 included).
+    public var pinEvents: [PinReason: Int]
+    /// Settings the pool applied to a server connection to give it a client's own
+    /// (startup parameters and tracked SETs).
+    public var settingsApplied: Int
+
     /// Convenience for `serverConnections.peak`.
     public var peakServerConnections: Int { serverConnections.peak }
 }
@@ -65,6 +92,9 @@ public struct PoolStats: Sendable, Equatable {
 struct StatsRecorder {
     var transactions = 0
     var queries = 0
+    var pinnedClients = 0
+    var pinEvents: [PinReason: Int] = [:]
+    var settingsApplied = 0
     var errors = PoolStats.Errors(
         acquireTimeout: 0, clientLimit: 0, authFailed: 0, protocol: 0, loginTimeout: 0, serverLost: 0,
         serverConnectFailed: 0

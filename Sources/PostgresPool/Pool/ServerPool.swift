@@ -123,10 +123,6 @@ final class ServerPool {
             server.close()
             return
         }
-        if let owner = server.stateOwner, owner.isClosed {
-            // Session state of a client that has left meanwhile (it was busy or being checked then).
-            return server.resetSessionState()
-        }
         if let waiter = nextWaiter() {
             core.stats.recordWait(nanoseconds: (now - waiter.since).nanoseconds)
             waiter.client.link(server)
@@ -134,19 +130,6 @@ final class ServerPool {
         }
         server.idleSince = now
         idle.append(server)
-    }
-
-    /// A client left: idle connections holding its session state are cleared before anyone
-    /// else gets them.
-    func clientLeft(_ client: ClientSession) {
-        guard idle.contains(where: { $0.stateOwner === client }) else { return }
-        var dirty: [ServerConnection] = []
-        idle.removeAll { server in
-            guard server.stateOwner === client else { return false }
-            dirty.append(server)
-            return true
-        }
-        for server in dirty { server.resetSessionState() }
     }
 
     private func healthCheck(_ server: ServerConnection) {

@@ -24,6 +24,17 @@ enum MessageType {
     static let parameterStatus: UInt8 = UInt8(ascii: "S")
     static let readyForQuery: UInt8 = UInt8(ascii: "Z")
     static let copyInResponse: UInt8 = UInt8(ascii: "G")
+    static let parseComplete: UInt8 = UInt8(ascii: "1")
+    static let bindComplete: UInt8 = UInt8(ascii: "2")
+    static let closeComplete: UInt8 = UInt8(ascii: "3")
+    static let noData: UInt8 = UInt8(ascii: "n")
+    static let parameterDescription: UInt8 = UInt8(ascii: "t")
+    static let rowDescription: UInt8 = UInt8(ascii: "T")
+    static let commandComplete: UInt8 = UInt8(ascii: "C")
+    static let emptyQueryResponse: UInt8 = UInt8(ascii: "I")
+    static let portalSuspended: UInt8 = UInt8(ascii: "s")
+    static let dataRow: UInt8 = UInt8(ascii: "D")
+    static let notificationResponse: UInt8 = UInt8(ascii: "A")
     static let negotiateProtocolVersion: UInt8 = UInt8(ascii: "v")
 
     /// Whether `type` is a message a client may send after startup.
@@ -57,4 +68,6 @@ enum SQLState {
     static let invalidAuthorization = "28000"
     static let invalidCatalogName = "3D000"
     static let internalError = "XX000"
+    static let warning = "01000"
+    static let inFailedTransaction = "25P02"
 }

@@ -20,8 +20,24 @@ final class SessionParameters {
         "datestyle": "DateStyle", "timezone": "TimeZone", "intervalstyle": "IntervalStyle",
     ]
 
-    /// Startup parameters that are not session settings.
-    static let notSettings: Set<String> = ["user", "database", "options", "replication"]
+    /// Settings PostgreSQL reports (ParameterStatus) when a client changes them; the pool
+    /// follows those reports and carries the values to the client's next server connections.
+    static let reportedTracked: Set<String> = [
+        "client_encoding", "DateStyle", "IntervalStyle", "TimeZone", "application_name",
+        "standard_conforming_strings", "default_transaction_read_only",
+    ]
+
+    /// Settings PostgreSQL does not report that the pool still carries between server
+    /// connections: after a client's `SET`/`RESET` of one, the pool reads them back.
+    static let unreportedTracked: [String] = [
+        "search_path", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
+        "extra_float_digits", "bytea_output", "default_transaction_isolation",
+    ]
+
+    /// Reads the unreported tracked settings back: name, value, and whether it is the
+    /// session default (`RESET` would not change it).
+    static let captureQuery = "SELECT name, setting, setting = reset_val FROM pg_catalog.pg_settings WHERE name IN ("
+        + unreportedTracked.map { "'\($0)'" }.joined(separator: ", ") + ")"
 
     static func canonical(_ name: String) -> String {
         let lower = name.lowercased()
@@ -77,10 +93,16 @@ final class SessionParameters {
         return result
     }
 
-    /// `SET name TO value` with the value as an escape-string literal, safe whatever
+    /// Sets `name` to `value` (as PostgreSQL shows it, or as given at startup) the way a
+    /// startup parameter is applied, so list settings such as `search_path` split as they
+    /// should; nil resets it. The value is an escape-string literal, safe whatever
     /// `standard_conforming_strings` says.
     static func setStatement(_ name: String, _ value: String?) -> String {
         guard let value else { return "RESET \(name)" }
+        return "SELECT pg_catalog.set_config(\(literal(name)), \(literal(value)), false)"
+    }
+
+    private static func literal(_ value: String) -> String {
         var literal = "E'"
         for char in value {
             switch char {
@@ -89,6 +111,6 @@ final class SessionParameters {
             default: literal.append(char)
             }
         }
-        return "SET \(name) TO \(literal)'"
+        return literal + "'"
     }
 }

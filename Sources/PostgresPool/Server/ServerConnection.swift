@@ -23,7 +23,7 @@ final class ServerConnection: ChannelInboundHandler {
         case closed
     }
 
-    private static let idleStatus = UInt8(ascii: "I")
+    static let idleStatus = UInt8(ascii: "I")
     private static let drainTimeout: TimeAmount = .seconds(10)
     private static let loginTimeout: TimeAmount = .seconds(10)
 
@@ -33,8 +33,8 @@ final class ServerConnection: ChannelInboundHandler {
     let id: Int
     let createdAt: NIODeadline
     var idleSince: NIODeadline
-    private(set) var owner: Owner = .starting
-    private var context: ChannelHandlerContext?
+    var owner: Owner = .starting
+    var context: ChannelHandlerContext?
     private(set) var isClosing = false
     /// Running the pool's health check (counted by the pool until it settles or the connection dies).
     var isHealthChecking = false
@@ -46,52 +46,74 @@ final class ServerConnection: ChannelInboundHandler {
     private(set) var backendSecretKey: Int32 = 0
     /// Reported parameters as they were right after login.
     private(set) var baseline: [String: String] = [:]
-    /// Current parameter values: reported ones as last reported, others as the pool set them.
-    private var current: [String: String] = [:]
+    /// Current parameter values: reported ones as last reported, others as the pool set
+    /// them (absent: the server's default).
+    var current: [String: String] = [:]
     /// Startup-parameter order as the server reported them (replayed to clients).
     private(set) var reportedOrder: [(String, String)] = []
     /// The parameter set this connection's settings currently match, if known.
-    private var appliedSet: SessionParameters?
-    /// Linked, and the client's settings not yet checked: done once, ahead of its first messages.
-    private var needsPrelude = false
-    /// The linked client changed a reported setting during this link.
-    private var settingsChanged = false
+    var appliedSet: SessionParameters?
+    /// Linked, and the client's settings not yet checked: done ahead of its next messages.
+    var needsPrelude = false
+    /// The linked client changed a setting during this link.
+    var settingsChanged = false
 
-    // What the database still owes: one entry per ReadyForQuery due, `Q` for a Query or
-    // FunctionCall, `S` for a Sync.
-    private var expected = CircularBuffer<UInt8>(initialCapacity: 8)
-    private var unsyncedExtended = false
-    private var copyIn = false
-    private(set) var transactionStatus: UInt8 = ServerConnection.idleStatus
+    /// What the database owes (and what the pool owes the client in its place), in order.
+    var replies = CircularBuffer<PendingReply>(initialCapacity: 16)
+    /// Extended-protocol messages went out since the last Sync.
+    var unsyncedExtended = false
+    var copyIn = false
+    /// An extended-protocol error: the server discards everything up to the next Sync.
+    var skippingUntilSync = false
+    var transactionStatus: UInt8 = ServerConnection.idleStatus
 
-    // `SET`s sent ahead of a client's messages, whose responses are swallowed.
-    private var prelude = CircularBuffer<(name: String, value: String?)>(initialCapacity: 4)
-    private var preludeError: ErrorFields?
-    private var preludeInterrupted = false
+    /// The pool's statements this server has prepared.
+    var statementCache: ServerStatementCache
+    /// What the group of messages being sent changes once it succeeds (from its Parse/Bind).
+    var pendingEffects: GroupEffects?
+    /// The client changed a setting PostgreSQL does not report: read them back after each group.
+    var captureSettings = false
+    var capturedSettings: [(name: String, value: String, isDefault: Bool)] = []
+    /// The client's last group of messages, kept to replay it once after `cached plan must
+    /// not change result type`; `retryGeneration` tells which Bind it belongs to.
+    var retryCopy: ByteBuffer?
+    var retryGeneration = 0
+    var lastRetryGeneration = 0
+    /// The pool wrote to the client while relaying the client's messages (local answers).
+    var wroteLocally = false
+    /// ... and one of those answers was a ReadyForQuery: the link may be over.
+    var answeredLocally = false
+
+    var preludeError: ErrorFields?
+    var preludeInterrupted = false
 
     // The pool's own statements.
-    private var onSettled: ((ServerConnection, ErrorFields?) -> Void)?
-    private var internalError: ErrorFields?
+    var onSettled: ((ServerConnection, ErrorFields?) -> Void)?
+    var internalError: ErrorFields?
     private var drainTimer: Scheduled<Void>?
+    /// The reset running now is a `DISCARD ALL`.
+    private var didDiscard = false
     /// A CancelRequest went out while draining: it may still arrive after the connection
     /// settled, so the connection is closed rather than handed to the next client.
     private var cancelSent = false
-    /// The client that left session state behind (a SET, a prepared statement, LISTEN, a
-    /// cursor, a temporary object): `DISCARD ALL` clears it once that client is gone, before
-    /// the connection serves anyone else.
-    private(set) var stateOwner: ClientSession?
+    /// The client pinned to this connection: it left session state behind (an untracked
+    /// SET, LISTEN, a session advisory lock, a temporary table, SQL PREPARE, a WITH HOLD
+    /// cursor), so the connection stays linked to it; `DISCARD ALL` clears that state once
+    /// the client is gone, before the connection serves anyone else.
+    var stateOwner: ClientSession?
     private var leftSessionState: Bool { stateOwner != nil }
 
     /// A FATAL error the database sent (relayed or not), so a lost connection is explained.
-    private var fatalError: ErrorFields?
-    private var relayedFatal = false
-    private var flushClient: ClientSession?
+    var fatalError: ErrorFields?
+    var relayedFatal = false
+    var flushClient: ClientSession?
 
     init(core: PoolCore, id: Int) {
         self.core = core
         self.id = id
         self.createdAt = .now()
         self.idleSince = createdAt
+        self.statementCache = ServerStatementCache(capacity: core.configuration.maxPreparedStatements)
     }
 
     // MARK: Connecting
@@ -146,7 +168,7 @@ final class ServerConnection: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(packet), promise: nil)
     }
 
-    private func handleLogin(_ type: UInt8, _ body: ByteBuffer) {
+    func handleLogin(_ type: UInt8, _ body: ByteBuffer) {
         var body = body
         switch type {
         case MessageType.authentication:
@@ -257,105 +279,14 @@ final class ServerConnection: ChannelInboundHandler {
         core.servers.release(self)
     }
 
-    /// Relays a run of client messages, tracking what the database will owe. Returns false
-    /// when the run held a Terminate (nothing from it on is relayed).
-    func relayFromClient(_ batch: ByteBuffer, client: ClientSession) -> Bool {
-        guard let context else { return false }
-        if needsPrelude {
-            needsPrelude = false
-            if appliedSet !== client.parameters, let parameters = client.parameters {
-                writePrelude(for: parameters, context: context)
-            }
-        }
-        var terminated = false
-        var end = batch.readerIndex
-        batch.forEachMessage { type, offset, size in
-            switch type {
-            case MessageType.query:
-                expected.append(MessageType.query)
-                core.stats.queries &+= 1
-            case MessageType.sync:
-                if !copyIn { expected.append(MessageType.sync) }
-                unsyncedExtended = false
-            case MessageType.execute:
-                unsyncedExtended = true
-                core.stats.queries &+= 1
-            case MessageType.parse:
-                unsyncedExtended = true
-                // A named prepared statement outlives the transaction.
-                if batch.getInteger(at: offset + 5, as: UInt8.self) != 0 { stateOwner = client }
-            case MessageType.bind, MessageType.describe, MessageType.close, MessageType.flush:
-                unsyncedExtended = true
-            case MessageType.functionCall:
-                expected.append(MessageType.query)
-            case MessageType.copyDone, MessageType.copyFail:
-                copyIn = false
-            case MessageType.terminate:
-                terminated = true
-                return false
-            default:
-                break
-            }
-            end = offset + size
-            return true
-        }
-        if end == batch.writerIndex {
-            context.write(wrapOutboundOut(batch), promise: nil)
-        } else if end > batch.readerIndex {
-            context.write(wrapOutboundOut(batch.getSlice(at: batch.readerIndex, length: end - batch.readerIndex)!), promise: nil)
-        }
-        return !terminated
-    }
-
-    /// Sends the `SET`/`RESET` statements that make this connection's settings the client's.
-    private func writePrelude(for parameters: SessionParameters, context: ChannelHandlerContext) {
-        for (name, value) in parameters.values where current[name] != value {
-            prelude.append((name, value))
-        }
-        for (name, value) in current where parameters.values[name] == nil && baseline[name] != value {
-            prelude.append((name, nil))
-        }
-        appliedSet = parameters
-        guard !prelude.isEmpty else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 64 * prelude.count)
-        for entry in prelude {
-            buffer.writeQuery(SessionParameters.setStatement(entry.name, entry.value))
-            expected.append(MessageType.query)
-        }
-        context.write(wrapOutboundOut(buffer), promise: nil)
-    }
-
-    private func finishPreludeEntry() {
-        let entry = prelude.removeFirst()
-        if let error = preludeError {
-            preludeError = nil
-            if case .client(let client) = owner {
-                client.sendNotice(ErrorFields(
-                    severity: "WARNING",
-                    code: error.code,
-                    message: "startup parameter \(entry.name) = \"\(entry.value ?? "")\" could not be applied and is ignored: \(error.message)"
-                ))
-            }
-            appliedSet = nil
-        } else if let value = entry.value {
-            if baseline[entry.name] == nil {
-                current[entry.name] = value
-            } else if case .client(let client) = owner, let normalized = current[entry.name] {
-                client.parameters?.values[entry.name] = normalized
-            }
-        } else {
-            current[entry.name] = baseline[entry.name]
-        }
-    }
-
     func flush() {
         context?.flush()
     }
 
     // MARK: Backpressure
 
-    private var readingPaused = false
-    private var pausedClient: ClientSession?
+    var readingPaused = false
+    var pausedClient: ClientSession?
 
     /// Pauses or resumes reading from the database (the linked client is backed up).
     func setReading(_ reading: Bool) {
@@ -376,7 +307,7 @@ final class ServerConnection: ChannelInboundHandler {
     }
 
     /// Undoes any backpressure when the link ends.
-    private func resumeAll() {
+    func resumeAll() {
         setReading(true)
         if let client = pausedClient {
             pausedClient = nil
@@ -384,159 +315,16 @@ final class ServerConnection: ChannelInboundHandler {
         }
     }
 
-    // MARK: Reading
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let batch = unwrapInboundIn(data)
-        var forwardStart = -1
-        var forwardEnd = -1
-        var offset = batch.readerIndex
-        let end = batch.writerIndex
-        while offset < end {
-            let type = batch.getInteger(at: offset, as: UInt8.self)!
-            let size = Int(batch.getInteger(at: offset + 1, as: Int32.self)!) + 1
-            if case .client(let client) = owner, prelude.isEmpty {
-                if forwardStart < 0 { forwardStart = offset }
-                forwardEnd = offset + size
-                if trackRelayed(type, batch, offset, size) {
-                    relay(batch, from: forwardStart, to: forwardEnd, to: client)
-                    forwardStart = -1
-                    endLink(client)
-                }
-            } else {
-                if forwardStart >= 0, case .client(let client) = owner {
-                    relay(batch, from: forwardStart, to: forwardEnd, to: client)
-                    forwardStart = -1
-                }
-                handleUnrelayed(type, batch.messageBody(at: offset, size: size))
-            }
-            offset += size
-        }
-        if forwardStart >= 0, case .client(let client) = owner {
-            relay(batch, from: forwardStart, to: forwardEnd, to: client)
-        }
-    }
-
-    @inline(__always)
-    private func relay(_ batch: ByteBuffer, from start: Int, to end: Int, to client: ClientSession) {
-        if start == batch.readerIndex, end == batch.writerIndex {
-            client.write(batch)
-        } else {
-            client.write(batch.getSlice(at: start, length: end - start)!)
-        }
-        flushClient = client
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if let client = flushClient {
-            flushClient = nil
-            client.flush()
-        }
-    }
-
-    /// Tracks a message relayed to the client; true when it ends the link.
-    @inline(__always)
-    private func trackRelayed(_ type: UInt8, _ batch: ByteBuffer, _ offset: Int, _ size: Int) -> Bool {
-        switch type {
-        case MessageType.readyForQuery:
-            let status = batch.getInteger(at: offset + 5, as: UInt8.self) ?? Self.idleStatus
-            transactionStatus = status
-            if !expected.isEmpty { expected.removeFirst() }
-            guard status == Self.idleStatus else { return false }
-            core.stats.transactions &+= 1
-            return core.configuration.mode == .transaction && expected.isEmpty && !unsyncedExtended && !copyIn
-        case MessageType.copyInResponse:
-            copyIn = true
-            // A Sync that reaches the server during COPY FROM STDIN is ignored: no ReadyForQuery for it.
-            if expected.first == MessageType.sync { expected.removeFirst() }
-        case UInt8(ascii: "C"):  // CommandComplete
-            copyIn = false
-            if stateOwner == nil, Self.leavesSessionState(batch, offset, size), case .client(let client) = owner {
-                stateOwner = client
-            }
-        case MessageType.errorResponse:
-            copyIn = false
-            let error = ErrorFields(parsing: batch.messageBody(at: offset, size: size))
-            if error.severity == "FATAL" || error.severity == "PANIC" {
-                fatalError = error
-                relayedFatal = true
-            }
-        case MessageType.parameterStatus:
-            var body = batch.messageBody(at: offset, size: size)
-            // The client's own SET: it keeps the value on later server connections.
-            if let name = body.readNullTerminatedString(), let value = body.readNullTerminatedString(), current[name] != value {
-                current[name] = value
-                settingsChanged = true
-                if case .client(let client) = owner { core.clientChangedSetting(client, name: name, value: value) }
-            }
-        default:
-            break
-        }
-        return false
-    }
-
-    /// Whether a CommandComplete's tag names a command whose effect outlives the transaction.
-    @inline(__always)
-    private static func leavesSessionState(_ batch: ByteBuffer, _ offset: Int, _ size: Int) -> Bool {
-        let length = size - 6  // the tag, without the header and its terminating zero
-        switch batch.getInteger(at: offset + 5, as: UInt8.self) {
-        case UInt8(ascii: "S"):
-            return length == 3  // SET (every other tag starting with S is longer)
-        case UInt8(ascii: "P"), UInt8(ascii: "L"), UInt8(ascii: "D"), UInt8(ascii: "C"):
-            guard let tag = batch.getString(at: offset + 5, length: max(0, length)) else { return false }
-            return tag == "PREPARE" || tag == "LISTEN" || tag.hasPrefix("DECLARE") || tag.hasPrefix("CREATE")
-        default:
-            return false
-        }
-    }
-
-    /// Messages not relayed: login, the pool's own statements, the `SET` prelude, or
-    /// anything arriving while idle.
-    private func handleUnrelayed(_ type: UInt8, _ body: ByteBuffer) {
-        switch owner {
-        case .starting:
-            handleLogin(type, body)
-            return
-        case .closed:
-            return
-        case .client, .pool:
-            break
-        }
-        switch type {
-        case MessageType.errorResponse:
-            let error = ErrorFields(parsing: body)
-            if error.severity == "FATAL" || error.severity == "PANIC" { fatalError = error }
-            if !prelude.isEmpty { preludeError = error } else { internalError = error }
-            copyIn = false
-        case MessageType.parameterStatus:
-            var body = body
-            if let name = body.readNullTerminatedString(), let value = body.readNullTerminatedString() {
-                current[name] = value
-            }
-        case MessageType.copyInResponse:
-            // Draining a client's COPY FROM STDIN: abort it.
-            copyIn = false
-            writeCopyFailAndSync()
-        case MessageType.readyForQuery:
-            let status = body.getInteger(at: body.readerIndex, as: UInt8.self) ?? Self.idleStatus
-            transactionStatus = status
-            if !expected.isEmpty { expected.removeFirst() }
-            if !prelude.isEmpty {
-                finishPreludeEntry()
-            } else if expected.isEmpty, let settled = onSettled {
-                onSettled = nil
-                let error = internalError
-                internalError = nil
-                settled(self, error)
-            }
-        default:
-            break  // notices, notifications, rows of the pool's own statements
-        }
-    }
-
     // MARK: Ending a link
 
-    private func endLink(_ client: ClientSession) {
+    /// Whether the transaction is over and nothing is outstanding, so that (in transaction
+    /// mode, for a client that is not pinned) the connection can serve someone else.
+    var canEndLink: Bool {
+        core.configuration.mode == .transaction && replies.isEmpty && !unsyncedExtended && !copyIn
+            && transactionStatus == Self.idleStatus && stateOwner == nil
+    }
+
+    func endLink(_ client: ClientSession) {
         owner = .pool
         if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
@@ -544,13 +332,7 @@ final class ServerConnection: ChannelInboundHandler {
         core.servers.release(self)
     }
 
-    /// Clears the session state a client that left behind (the connection is idle, or just
-    /// finished a transaction), then gives the connection back.
-    func resetSessionState() {
-        runReset(["DISCARD ALL"])
-    }
-
-    /// After the client changed a reported setting (`SET application_name`): records
+    /// After the client changed a setting (`SET application_name`): records
     /// whether the connection's settings still match `set`, so the next client gets its own.
     private func recordSettings(matching set: SessionParameters?) {
         settingsChanged = false
@@ -570,16 +352,19 @@ final class ServerConnection: ChannelInboundHandler {
         guard case .client = owner else { return }
         owner = .pool
         needsPrelude = false
+        captureSettings = false
+        pendingEffects = nil
+        retryCopy = nil
+        dropLocalReplies()
         if settingsChanged { recordSettings(matching: appliedSet) }
         flushClient = nil
         if readingPaused || pausedClient != nil { resumeAll() }
-        if !prelude.isEmpty {
-            prelude.removeAll()
+        if replies.contains(where: { if case .prelude = $0.action { return true } else { return false } }) {
             preludeError = nil
             preludeInterrupted = true
             appliedSet = nil
         }
-        let clean = expected.isEmpty && !unsyncedExtended && !copyIn && transactionStatus == Self.idleStatus
+        let clean = replies.isEmpty && !unsyncedExtended && !copyIn && transactionStatus == Self.idleStatus
         if clean && !preludeInterrupted {
             if core.configuration.mode == .session || leftSessionState {
                 runReset(["DISCARD ALL"])
@@ -594,7 +379,7 @@ final class ServerConnection: ChannelInboundHandler {
     private func drain() {
         guard let context else { return }
         // CopyFail ends a COPY FROM STDIN at once; only something else still running needs a cancel.
-        let onlyCopyIn = copyIn && expected.count <= 1
+        let onlyCopyIn = copyIn && replies.lazy.filter(\.endsGroup).count <= 1
         if copyIn {
             copyIn = false
             writeCopyFailAndSync()
@@ -602,16 +387,16 @@ final class ServerConnection: ChannelInboundHandler {
             unsyncedExtended = false
             var sync = context.channel.allocator.buffer(capacity: 5)
             sync.writeSync()
-            expected.append(MessageType.sync)
+            replies.append(PendingReply(MessageType.sync, .internal))
             context.write(wrapOutboundOut(sync), promise: nil)
         }
         context.flush()
-        if !expected.isEmpty && !onlyCopyIn {
+        if !replies.isEmpty && !onlyCopyIn {
             cancelSent = true
             core.sendCancel(processID: backendProcessID, secretKey: backendSecretKey)
         }
         armDrainTimer()
-        if expected.isEmpty {
+        if replies.isEmpty {
             finishDrain()
         } else {
             onSettled = { server, _ in server.finishDrain() }
@@ -622,6 +407,7 @@ final class ServerConnection: ChannelInboundHandler {
     /// they do not finish within the drain timeout.
     private func runReset(_ statements: [String]) {
         armDrainTimer()
+        didDiscard = statements.contains("DISCARD ALL")
         runInternal(statements) { server, error in server.finishReset(error) }
     }
 
@@ -639,7 +425,7 @@ final class ServerConnection: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: 48)
         buffer.writeMessage(MessageType.copyFail) { $0.writeCString("client disconnected") }
         buffer.writeSync()
-        expected.append(MessageType.sync)
+        replies.append(PendingReply(MessageType.sync, .internal))
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -652,6 +438,7 @@ final class ServerConnection: ChannelInboundHandler {
             statements.append("RESET ALL")
         }
         guard !statements.isEmpty else { return finishReset(nil) }
+        didDiscard = statements.contains("DISCARD ALL")
         runInternal(statements) { server, error in server.finishReset(error) }
     }
 
@@ -673,6 +460,10 @@ final class ServerConnection: ChannelInboundHandler {
             preludeInterrupted = false
             stateOwner = nil
         }
+        if didDiscard {
+            // DISCARD ALL also dropped the pool's prepared statements.
+            for entry in statementCache.removeAll() { core.statements.release(entry.statement) }
+        }
         core.servers.release(self)
     }
 
@@ -688,7 +479,7 @@ final class ServerConnection: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: 32 * statements.count)
         for statement in statements {
             buffer.writeQuery(statement)
-            expected.append(MessageType.query)
+            replies.append(PendingReply(MessageType.query, .internal))
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
@@ -719,6 +510,8 @@ final class ServerConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isClosing = true
+        dropLocalReplies()
+        for entry in statementCache.removeAll() { core.statements.release(entry.statement) }
         drainTimer?.cancel()
         loginTimer?.cancel()
         // Closed in the middle of a read (past its lifetime): what was relayed still goes out.

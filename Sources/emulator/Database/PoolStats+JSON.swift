@@ -21,6 +21,14 @@ extension PoolStats {
                 "authFailed": errors.authFailed, "protocol": errors.protocol, "loginTimeout": errors.loginTimeout,
                 "serverLost": errors.serverLost, "serverConnectFailed": errors.serverConnectFailed,
             ],
+            "preparedStatements": [
+                "statements": preparedStatements.statements, "clientParses": preparedStatements.clientParses,
+                "serverParses": preparedStatements.serverParses, "evictions": preparedStatements.evictions,
+                "invalidations": preparedStatements.invalidations, "retries": preparedStatements.retries,
+            ],
+            "pinnedClients": pinnedClients,
+            "pinEvents": Dictionary(uniqueKeysWithValues: pinEvents.map { ($0.key.rawValue, $0.value) }),
+            "settingsApplied": settingsApplied,
         ]
     }
 }

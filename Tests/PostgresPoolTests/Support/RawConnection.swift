@@ -177,6 +177,28 @@ enum Wire {
         int32(16) + int32(80_877_102) + int32(processID) + int32(secretKey)
     }
 
+    static func parse(_ name: String, _ sql: String) -> [UInt8] {
+        message("P", cString(name) + cString(sql) + [0, 0])
+    }
+
+    /// Bind of `statement` to the unnamed portal, with text parameters.
+    static func bind(_ statement: String, _ parameters: [String] = []) -> [UInt8] {
+        var body = cString("") + cString(statement) + [0, 0] + withUnsafeBytes(of: Int16(parameters.count).bigEndian) { Array($0) }
+        for parameter in parameters { body += int32(Int32(parameter.utf8.count)) + Array(parameter.utf8) }
+        return message("B", body + [0, 0])
+    }
+
+    static func describe(_ kind: Character, _ name: String) -> [UInt8] {
+        message("D", [kind.asciiValue!] + cString(name))
+    }
+
+    static func close(_ kind: Character, _ name: String) -> [UInt8] {
+        message("C", [kind.asciiValue!] + cString(name))
+    }
+
+    static let execute = message("E", cString("") + int32(0))
+    static let sync = message("S", [])
+
     /// An extended-protocol round trip with an unnamed statement and one text parameter.
     static func extendedQuery(_ sql: String, parameter: String) -> [UInt8] {
         let parse = message("P", cString("") + cString(sql) + [0, 0])
@@ -191,6 +213,23 @@ enum Wire {
 }
 
 extension Array where Element == RawMessage {
+    /// The message types, in order, as a string (`"12DCZ"`).
+    var types: String { String(map { Character(UnicodeScalar($0.type)) }) }
+
+    /// The text of each DataRow's first column.
+    var firstColumns: [String] {
+        filter { $0.type == UInt8(ascii: "D") }.map { row in
+            let length = Int(row.body[2]) << 24 | Int(row.body[3]) << 16 | Int(row.body[4]) << 8 | Int(row.body[5])
+            return String(decoding: row.body[6..<(6 + length)], as: UTF8.self)
+        }
+    }
+
+    /// The CommandComplete tags.
+    var tags: [String] { filter { $0.type == UInt8(ascii: "C") }.map { String(decoding: $0.body.dropLast(), as: UTF8.self) } }
+
+    /// The NoticeResponses' fields.
+    var notices: [[Character: String]] { filter { $0.type == UInt8(ascii: "N") }.map(\.fields) }
+
     /// The first ErrorResponse's SQLSTATE.
     var firstSQLState: String? { first(where: \.isError)?.sqlState }
     var firstErrorMessage: String? { first(where: \.isError)?.fields["M"] }
