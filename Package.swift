@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "emulator",
             dependencies: [
-                "EmulatorConfig", "FunctionHost", "PostgresPool", "ManagedPostgres", "ChildProcess",
+                "EmulatorConfig", "FunctionHost", "PostgresPool", "SQLOverHTTP", "ManagedPostgres", "ChildProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +101,18 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SQLOverHTTP",
+            dependencies: [
+                "PostgresPool", "PostgresText",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "PostgresText"),
+        .target(
             name: "ManagedPostgres",
             dependencies: ["ChildProcess", .product(name: "Logging", package: "swift-log")]
         ),
@@ -115,7 +127,7 @@ let package = Package(
         .target(
             name: "FunctionDatabase",
             dependencies: [
-                "FunctionKit",
+                "FunctionKit", "PostgresText",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,6 +148,13 @@ let package = Package(
             name: "PostgresPoolTests",
             dependencies: [
                 "PostgresPool", "ManagedPostgres", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SQLOverHTTPTests",
+            dependencies: [
+                "SQLOverHTTP", "PostgresPool", "PostgresText", "FunctionDatabase", "ManagedPostgres", "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),

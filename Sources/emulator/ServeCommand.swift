@@ -36,7 +36,8 @@ struct ServeCommand: AsyncParsableCommand {
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
         var services: [any Service] = []
         if let database {
-            hostConfiguration.database = DatabaseEndpoints(pooled: database.pooled.text, direct: database.direct.text)
+            hostConfiguration.database = DatabaseEndpoints(
+                pooled: database.pooled.text, direct: database.direct.text, http: database.sqlOverHTTP?.url)
             let sampler = DatabaseSampler(target: database.monitor, logger: logger)
             hostConfiguration.statsSections = { ["pool": await database.pool.stats().json, "database": sampler.json] }
             services.append(sampler)
@@ -75,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                 sink.write("Functions that use DATABASE_URL will fail until it is up; the pool connects once it is.")
             }
             sink.write("Pool: \(stack.pooled.redactedText) (\(config.pool.mode.rawValue) pooling, at most \(config.pool.maxServerConnections) server connections); instances use the \(config.mode.rawValue) URL")
+            if let http = stack.sqlOverHTTP { sink.write("SQL over HTTP: \(http.url) (Neon's serverless driver protocol), through the pool") }
             return stack
         } catch {
             sink.write("error: the database could not be started: \(error)")

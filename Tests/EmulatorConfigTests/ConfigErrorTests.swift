@@ -78,7 +78,7 @@ struct ConfigErrorTests {
         (#"{"functions": {"users": {"maxConcurrency": "ten"}}}"#, "functions.users.maxConcurrency", #"expected an integer, got "ten""#),
         (#"{"port": "3000"}"#, "port", #"expected an integer, got "3000""#),
         (#"{"port": 3000.5}"#, "port", "expected an integer, got 3000.5"),
-        (#"{"mode": true}"#, "mode", #"expected "pooled" or "direct", got true"#),
+        (#"{"mode": true}"#, "mode", #"expected "pooled" or "direct" or "http", got true"#),
         (#"{"database": "postgres://x"}"#, "database", #"expected an object, got "postgres://x""#),
         (#"{"database": {"url": 5}}"#, "database.url", "expected a string or null, got 5"),
         (#"{"pool": {"serverIdleTimeoutSeconds": "1"}}"#, "pool.serverIdleTimeoutSeconds", #"expected a number, got "1""#),
@@ -98,7 +98,7 @@ struct ConfigErrorTests {
     @Test("values out of range are errors naming the range", arguments: [
         (#"{"port": 70000}"#, "port", "expected an integer from 0 to 65535, got 70000"),
         (#"{"port": -1}"#, "port", "from 0 to 65535"),
-        (#"{"mode": "pool"}"#, "mode", #"expected "pooled" or "direct", got "pool""#),
+        (#"{"mode": "pool"}"#, "mode", #"expected "pooled" or "direct" or "http", got "pool""#),
         (#"{"pool": {"mode": "statement"}}"#, "pool.mode", #"expected "transaction" or "session", got "statement""#),
         (#"{"pool": {"clientAuth": "password"}}"#, "pool.clientAuth", #""scram-sha-256" or "md5" or "trust""#),
         (#"{"pool": {"maxServerConnections": 0}}"#, "pool.maxServerConnections", "from 1 to 10000"),

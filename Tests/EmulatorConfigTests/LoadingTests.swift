@@ -32,7 +32,7 @@ struct LoadingTests {
           "maxConcurrency": 5, "timeoutSeconds": 2.5,
           "environment": { "PAGE_SIZE": "10", "LOG_LEVEL": "debug" }
         },
-        "report": { "handler": "app.handler", "memoryMB": 1024, "freezeIdle": true },
+        "report": { "handler": "app.handler", "memoryMB": 1024, "freezeIdle": true, "database": "http" },
         "empty": {}
       }
     }
@@ -70,7 +70,8 @@ struct LoadingTests {
             ],
             environment: ["PAGE_SIZE": "10", "LOG_LEVEL": "debug"]
         ))
-        #expect(config.functions["report"] == FunctionEntry(memoryMB: 1024, freezeIdle: true, handler: "app.handler"))
+        #expect(config.functions["report"] == FunctionEntry(
+            memoryMB: 1024, freezeIdle: true, handler: "app.handler", database: .http))
         #expect(config.functions["empty"] == FunctionEntry())
     }
 
@@ -94,6 +95,7 @@ struct LoadingTests {
         #expect(report.handler == "app.handler")
         #expect(report.memoryMB == 1024)
         #expect(report.freezeIdle)
+        #expect(report.database == .http)
         #expect(!users.freezeIdle)
         #expect(report.maxConcurrency == 50)
         #expect(report.routes == nil)
@@ -128,14 +130,17 @@ struct LoadingTests {
         #expect(config.settings(for: "hello").routes == [try Route(parsing: "GET /hello")])
         #expect(config.settings(for: "hello-python").handler == "handler.handle")
         #expect(config.settings(for: "users").environment == ["PAGE_SIZE": "10"])
+        #expect(config.settings(for: "users").database == .tcp)
+        #expect(config.settings(for: "users-http").database == .http)
+        #expect(config.sqlOverHTTP == SQLOverHTTPSettings(port: 4444))
         #expect(config.database?.setup == root.path + "/database/setup.sql")
 
         let functions = try discoverFunctions(config: config)
-        #expect(functions.map(\.name) == ["hello", "hello-python", "orders", "users"])
+        #expect(functions.map(\.name) == ["hello", "hello-python", "orders", "users", "users-http"])
         #expect(functions.map(\.kind) == [
             .swift(productName: "hello"),
             .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"),
-            .swift(productName: "orders"), .swift(productName: "users"),
+            .swift(productName: "orders"), .swift(productName: "users"), .swift(productName: "users-http"),
         ])
     }
 

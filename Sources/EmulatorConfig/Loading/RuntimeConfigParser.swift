@@ -9,7 +9,7 @@ struct RuntimeConfigParser {
     /// Keys of a function entry; `"defaults"` takes the same but `routes`.
     static let functionKeys = [
         "routes", "handler", "timeoutSeconds", "memoryMB", "maxConcurrency",
-        "idleTimeoutSeconds", "coldStartDelayMs", "freezeIdle", "environment",
+        "idleTimeoutSeconds", "coldStartDelayMs", "freezeIdle", "environment", "database",
     ]
 
     /// Ports: 1-65535, or 0 for "any free port".
@@ -21,12 +21,13 @@ struct RuntimeConfigParser {
 
     func fill(_ config: inout RuntimeConfig, from root: JSONValue) throws(ConfigError) {
         let top = try reader.object(root, at: "", allowed: [
-            "port", "mode", "database", "pool", "defaults", "accountConcurrency", "burst", "functions",
+            "port", "mode", "database", "pool", "sqlOverHTTP", "defaults", "accountConcurrency", "burst", "functions",
         ])
         if let value = top["port"] { config.port = try reader.integer(value, at: "port", in: Self.ports) }
         if let value = top["mode"] { config.mode = try reader.enumeration(value, at: "mode", as: DatabaseMode.self) }
         if let value = top["database"] { config.database = try database(value) }
         if let value = top["pool"] { config.pool = try pool(value) }
+        if let value = top["sqlOverHTTP"] { config.sqlOverHTTP = try sqlOverHTTP(value) }
         if let value = top["defaults"] {
             config.defaults = FunctionSettings().overlaid(with: try functionEntry(value, at: "defaults", allowsRoutes: false))
         }
@@ -36,6 +37,22 @@ struct RuntimeConfigParser {
         if let value = top["burst"] { config.burst = try burst(value) }
         if let value = top["functions"] { config.functions = try functions(value) }
         try checkPoolFitsManagedDatabase(config, top: top)
+        try checkHTTPHasEndpoint(config, top: top)
+    }
+
+    /// SQL over HTTP, as the mode or a function's `database`, needs the endpoint.
+    private func checkHTTPHasEndpoint(_ config: RuntimeConfig, top: [String: JSONValue]) throws(ConfigError) {
+        guard config.sqlOverHTTP == nil, config.database != nil else { return }
+        let endpoint = top["sqlOverHTTP"]
+        if config.mode == .http, let mode = top["mode"] {
+            throw reader.error(mode, "mode", "\"http\" needs the SQL-over-HTTP endpoint, but \"sqlOverHTTP\" is null")
+        }
+        let users = (config.defaults.database == .http ? ["defaults"] : [])
+            + config.functions.keys.sorted().filter { config.functions[$0]?.database == .http }.map { "functions." + $0 }
+        guard let first = users.first else { return }
+        throw ConfigError(
+            file: reader.file, location: endpoint?.location, keyPath: "sqlOverHTTP",
+            message: "null, but \(first).database is \"http\", which needs the SQL-over-HTTP endpoint")
     }
 
     /// A pool in front of the managed database cannot hold more connections
@@ -125,6 +142,22 @@ struct RuntimeConfigParser {
         return pool
     }
 
+    // MARK: - sqlOverHTTP
+
+    private func sqlOverHTTP(_ value: JSONValue) throws(ConfigError) -> SQLOverHTTPSettings? {
+        if case .null = value.kind { return nil }
+        let members = try reader.object(value, at: "sqlOverHTTP", allowed: ["port", "maxRequestBytes", "maxResponseBytes"])
+        var settings = SQLOverHTTPSettings()
+        if let value = members["port"] { settings.port = try reader.integer(value, at: "sqlOverHTTP.port", in: Self.ports) }
+        if let value = members["maxRequestBytes"] {
+            settings.maxRequestBytes = try reader.integer(value, at: "sqlOverHTTP.maxRequestBytes", in: 1024...1_073_741_824)
+        }
+        if let value = members["maxResponseBytes"] {
+            settings.maxResponseBytes = try reader.integer(value, at: "sqlOverHTTP.maxResponseBytes", in: 1024...1_073_741_824)
+        }
+        return settings
+    }
+
     // MARK: - burst
 
     private func burst(_ value: JSONValue) throws(ConfigError) -> BurstSettings {
@@ -185,6 +218,9 @@ struct RuntimeConfigParser {
         }
         if let value = members["freezeIdle"] { entry.freezeIdle = try reader.boolean(value, at: path("freezeIdle")) }
         if let value = members["environment"] { entry.environment = try environment(value, at: path("environment")) }
+        if let value = members["database"] {
+            entry.database = try reader.enumeration(value, at: path("database"), as: DatabaseTransport.self)
+        }
         return entry
     }
 

@@ -4,4 +4,7 @@ public enum DatabaseMode: String, Sendable, Equatable, CaseIterable {
     case pooled
     /// Instances get a `DATABASE_URL` pointing at the database itself.
     case direct
+    /// Instances reach the database by SQL over HTTP (`DATABASE_TRANSPORT=http`
+    /// and `DATABASE_HTTP_URL`), through the pool.
+    case http
 }

@@ -21,6 +21,8 @@ public struct FunctionSettings: Sendable, Equatable {
     public var handler: String?
     /// Extra environment variables of every instance.
     public var environment: [String: String]
+    /// How `Database.shared` reaches the database in pooled mode (`DATABASE_TRANSPORT`).
+    public var database: DatabaseTransport
 
     /// Creates settings; every parameter defaults to the built-in default.
     public init(
@@ -32,7 +34,8 @@ public struct FunctionSettings: Sendable, Equatable {
         freezeIdle: Bool = false,
         routes: [Route]? = nil,
         handler: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        database: DatabaseTransport = .tcp
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.memoryMB = memoryMB
@@ -43,6 +46,7 @@ public struct FunctionSettings: Sendable, Equatable {
         self.routes = routes
         self.handler = handler
         self.environment = environment
+        self.database = database
     }
 
     /// These settings overlaid with what `entry` writes. Environment
@@ -58,6 +62,7 @@ public struct FunctionSettings: Sendable, Equatable {
         if let value = entry.routes { merged.routes = value }
         if let value = entry.handler { merged.handler = value }
         if let value = entry.environment { merged.environment.merge(value) { _, new in new } }
+        if let value = entry.database { merged.database = value }
         return merged
     }
 }
@@ -83,6 +88,8 @@ public struct FunctionEntry: Sendable, Equatable {
     public var handler: String?
     /// `"environment"`, if written.
     public var environment: [String: String]?
+    /// `"database"`, if written.
+    public var database: DatabaseTransport?
 
     /// Creates an entry; absent keys are nil.
     public init(
@@ -94,7 +101,8 @@ public struct FunctionEntry: Sendable, Equatable {
         freezeIdle: Bool? = nil,
         routes: [Route]? = nil,
         handler: String? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil,
+        database: DatabaseTransport? = nil
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.memoryMB = memoryMB
@@ -105,5 +113,6 @@ public struct FunctionEntry: Sendable, Equatable {
         self.routes = routes
         self.handler = handler
         self.environment = environment
+        self.database = database
     }
 }

@@ -3,7 +3,7 @@
 public enum ReservedEnvironment {
     /// Names reserved exactly.
     public static let names: Set<String> = [
-        "DATABASE_URL", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+        "DATABASE_URL", "DATABASE_HTTP_URL", "DATABASE_TRANSPORT", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
         "AWS_REGION", "AWS_EXECUTION_ENV", "_X_AMZN_TRACE_ID",
     ]
     /// Prefixes reserved for every name that starts with them

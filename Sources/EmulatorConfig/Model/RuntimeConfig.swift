@@ -19,6 +19,8 @@ public struct RuntimeConfig: Sendable, Equatable {
     public var database: DatabaseSettings?
     /// The PostgreSQL pool inside the host.
     public var pool: PoolSettings
+    /// The SQL-over-HTTP endpoint in front of the pool, or nil when runtime.json says `"sqlOverHTTP": null`.
+    public var sqlOverHTTP: SQLOverHTTPSettings?
     /// Built-in function defaults overlaid with runtime.json's `"defaults"`.
     public var defaults: FunctionSettings
     /// Most instances of all functions together; beyond it requests get 429.
@@ -39,6 +41,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         mode: DatabaseMode = .pooled,
         database: DatabaseSettings? = DatabaseSettings(),
         pool: PoolSettings = PoolSettings(),
+        sqlOverHTTP: SQLOverHTTPSettings? = SQLOverHTTPSettings(),
         defaults: FunctionSettings = FunctionSettings(),
         accountConcurrency: Int = 1000,
         burst: BurstSettings = BurstSettings(),
@@ -53,6 +56,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         self.mode = mode
         self.database = database
         self.pool = pool
+        self.sqlOverHTTP = sqlOverHTTP
         self.defaults = defaults
         self.accountConcurrency = accountConcurrency
         self.burst = burst

@@ -8,6 +8,7 @@ extension RuntimeConfig {
             ("mode", .string(mode.rawValue)),
             ("database", database.map(Self.render) ?? .null),
             ("pool", Self.render(pool)),
+            ("sqlOverHTTP", sqlOverHTTP.map(Self.render) ?? .null),
             ("defaults", Self.render(defaults, routes: nil)),
             ("accountConcurrency", .integer(accountConcurrency)),
             ("burst", .object([
@@ -33,6 +34,14 @@ extension RuntimeConfig {
         return .object(members)
     }
 
+    private static func render(_ endpoint: SQLOverHTTPSettings) -> JSONText {
+        .object([
+            ("port", .integer(endpoint.port)),
+            ("maxRequestBytes", .integer(endpoint.maxRequestBytes)),
+            ("maxResponseBytes", .integer(endpoint.maxResponseBytes)),
+        ])
+    }
+
     private static func render(_ pool: PoolSettings) -> JSONText {
         .object([
             ("port", .integer(pool.port)),
@@ -52,7 +61,7 @@ extension RuntimeConfig {
             maxConcurrency: settings.maxConcurrency, idleTimeoutSeconds: settings.idleTimeoutSeconds,
             coldStartDelayMs: settings.coldStartDelayMs, freezeIdle: settings.freezeIdle, routes: routes,
             handler: settings.handler,
-            environment: settings.environment
+            environment: settings.environment, database: settings.database
         ))
     }
 
@@ -70,6 +79,7 @@ extension RuntimeConfig {
             let variables = environment.keys.sorted().map { ($0, JSONText.string(environment[$0] ?? "")) }
             members.append(("environment", .object(variables)))
         }
+        if let value = entry.database { members.append(("database", .string(value.rawValue))) }
         return .object(members)
     }
 }

@@ -21,9 +21,9 @@ public struct DatabaseConnection: Sendable {
     /// - Throws: ``DatabaseError``, e.g. `.server(sqlState:message:)` when the
     ///   server rejects the statement.
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> [PostgresRow] {
+    public func query(_ query: DatabaseQuery) async throws -> [DatabaseRow] {
         do {
-            return try await postgres.query(query, logger: Connector.logger).collect()
+            return try await postgres.query(query.postgresQuery, logger: Connector.logger).collect().map(DatabaseRow.init)
         } catch {
             throw DatabaseError.translating(error, settings: settings)
         }

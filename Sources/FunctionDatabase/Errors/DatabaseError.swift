@@ -19,6 +19,10 @@ import Darwin
 public enum DatabaseError: Error, CustomStringConvertible, Equatable {
     /// `DATABASE_URL` is not set.
     case missingURL
+    /// `DATABASE_TRANSPORT` is `http` but `DATABASE_HTTP_URL` is not set.
+    case missingHTTPURL
+    /// What was asked for needs a PostgreSQL connection, but the function's transport is SQL over HTTP.
+    case needsConnection(String)
     /// `DATABASE_URL` is set but cannot be used; `reason` says which part is wrong.
     case invalidURL(reason: String)
     /// The database (or the pool in front of it) could not be reached at `host:port`.
@@ -39,6 +43,10 @@ public enum DatabaseError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .missingURL:
             "DATABASE_URL is not set: the function needs a database (on the emulator, give runtime.json a \"database\" instead of null)"
+        case .missingHTTPURL:
+            "DATABASE_HTTP_URL is not set: DATABASE_TRANSPORT=http needs the emulator's SQL-over-HTTP endpoint (runtime.json \"sqlOverHTTP\" must not be null)"
+        case .needsConnection(let what):
+            "\(what) needs a PostgreSQL connection, but this function reaches the database by SQL over HTTP (DATABASE_TRANSPORT=http), where each query stands alone"
         case .invalidURL(let reason):
             "DATABASE_URL is not a usable postgresql:// URL: \(reason)"
         case .connectionFailed(let host, let port, let reason):

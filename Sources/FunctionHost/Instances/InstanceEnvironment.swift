@@ -2,8 +2,10 @@ import EmulatorConfig
 import Foundation
 
 /// The environment an instance starts with, exactly as the contract says:
-/// the Lambda variables, the function's own `environment`, `DATABASE_URL`
-/// when there is a database, and of the host's only `PATH`, `HOME` and `LANG`.
+/// the Lambda variables, the function's own `environment`, the database
+/// variables when there is a database (`DATABASE_URL`, `DATABASE_TRANSPORT`,
+/// and `DATABASE_HTTP_URL` when the SQL-over-HTTP endpoint runs), and of the
+/// host's only `PATH`, `HOME` and `LANG`.
 enum InstanceEnvironment {
     /// Variables passed through from the host.
     static let inherited = ["PATH", "HOME", "LANG"]
@@ -12,7 +14,7 @@ enum InstanceEnvironment {
         for function: FunctionDefinition,
         instanceID: String,
         runtimeAPI: String,
-        databaseURL: String?,
+        database: DatabaseAccess?,
         host: [String: String]
     ) -> [String: String] {
         var environment: [String: String] = [:]
@@ -31,7 +33,7 @@ enum InstanceEnvironment {
         environment["TZ"] = ":UTC"
         environment["LAMBDA_TASK_ROOT"] = function.directory
         environment["_HANDLER"] = function.settings.handler ?? function.name
-        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
+        if let database { environment.merge(database.environment) { _, new in new } }
         return environment
     }
 }

@@ -27,7 +27,7 @@ struct InstanceLauncher: Sendable {
     ) async throws -> Instance {
         let eventLoop = group.next()
         let id = Self.makeID()
-        let (databaseURL, generation) = database.assignment(function: function.name, instanceID: id)
+        let (access, generation) = database.assignment(for: function, instanceID: id)
         let instance = Instance(
             id: id, functionName: function.name, memoryMB: function.settings.memoryMB,
             timeout: function.settings.timeoutSeconds, generation: generation,
@@ -49,7 +49,7 @@ struct InstanceLauncher: Sendable {
                 executable: executable(of: function),
                 environment: InstanceEnvironment.make(
                     for: function, instanceID: instance.id, runtimeAPI: "127.0.0.1:\(port)",
-                    databaseURL: databaseURL, host: hostEnvironment),
+                    database: access, host: hostEnvironment),
                 workingDirectory: function.directory,
                 output: .pipe)
             let process = try await ChildProcess.spawn(spec)

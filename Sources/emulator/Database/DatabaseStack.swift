@@ -5,9 +5,11 @@ import ManagedPostgres
 import NIOCore
 import NIOPosix
 import PostgresPool
+import SQLOverHTTP
 
 /// The database side of `serve`: the real database (the managed PostgreSQL
-/// unless `database.url` names one) and the pool in front of it.
+/// unless `database.url` names one), the pool in front of it, and the
+/// SQL-over-HTTP endpoint in front of the pool (unless `"sqlOverHTTP": null`).
 final class DatabaseStack: Sendable {
     /// The database itself: what direct mode hands to instances.
     let direct: PostgresURL
@@ -17,17 +19,23 @@ final class DatabaseStack: Sendable {
     /// superuser (it may use the reserved slots), else the configured URL.
     let monitor: PostgresURL
     let pool: PostgresPool
+    /// The SQL-over-HTTP endpoint and its URL (`http://127.0.0.1:PORT/sql`), nil when disabled.
+    let sqlOverHTTP: (endpoint: SQLOverHTTPEndpoint, url: String)?
     private let managed: ManagedPostgres?
 
-    private init(direct: PostgresURL, pooled: PostgresURL, monitor: PostgresURL, pool: PostgresPool, managed: ManagedPostgres?) {
+    private init(
+        direct: PostgresURL, pooled: PostgresURL, monitor: PostgresURL, pool: PostgresPool,
+        sqlOverHTTP: (endpoint: SQLOverHTTPEndpoint, url: String)?, managed: ManagedPostgres?
+    ) {
         self.direct = direct
         self.pooled = pooled
         self.monitor = monitor
         self.pool = pool
+        self.sqlOverHTTP = sqlOverHTTP
         self.managed = managed
     }
 
-    /// Starts the database (when managed) and the pool.
+    /// Starts the database (when managed), the pool and the SQL-over-HTTP endpoint.
     static func start(config: RuntimeConfig, database: DatabaseSettings, logger: Logger) async throws -> DatabaseStack {
         let managed: ManagedPostgres?
         let direct: PostgresURL
@@ -44,14 +52,31 @@ final class DatabaseStack: Sendable {
             monitor = PostgresURL(credentials: endpoints.superuser)
         }
         let pool = PostgresPool(configuration: poolConfiguration(config.pool, upstream: direct.upstream), logger: logger)
+        let port: Int
         do {
-            let port = try await pool.start()
-            return DatabaseStack(
-                direct: direct, pooled: direct.throughPool(port: port), monitor: monitor, pool: pool, managed: managed)
+            port = try await pool.start()
         } catch {
             await managed?.stop()
             throw CommandError("cannot start the pool on 127.0.0.1:\(config.pool.port): \(error)")
         }
+        var sqlOverHTTP: (endpoint: SQLOverHTTPEndpoint, url: String)?
+        if let settings = config.sqlOverHTTP {
+            let endpoint = SQLOverHTTPEndpoint(
+                configuration: SQLOverHTTPConfiguration(
+                    port: settings.port, poolPort: port, maxRequestBytes: settings.maxRequestBytes,
+                    maxResponseBytes: settings.maxResponseBytes),
+                logger: logger)
+            do {
+                sqlOverHTTP = (endpoint, "http://127.0.0.1:\(try await endpoint.start())/sql")
+            } catch {
+                await pool.shutdown()
+                await managed?.stop()
+                throw CommandError("cannot start the SQL-over-HTTP endpoint on 127.0.0.1:\(settings.port): \(error)")
+            }
+        }
+        return DatabaseStack(
+            direct: direct, pooled: direct.throughPool(port: port), monitor: monitor, pool: pool,
+            sqlOverHTTP: sqlOverHTTP, managed: managed)
     }
 
     /// Whether the database accepts TCP connections; a description of the failure when not.
@@ -67,8 +92,9 @@ final class DatabaseStack: Sendable {
         }
     }
 
-    /// Stops the pool, then the managed database.
+    /// Stops the SQL-over-HTTP endpoint, the pool, then the managed database.
     func stop() async {
+        await sqlOverHTTP?.endpoint.shutdown()
         await pool.shutdown()
         await managed?.stop()
     }

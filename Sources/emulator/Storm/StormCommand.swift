@@ -1,24 +1,28 @@
 import ArgumentParser
+import EmulatorConfig
 import Foundation
 import NIOCore
 import NIOHTTP1
 
 /// `emulator storm [METHOD] PATH`: fire concurrent callers at an emulator and
 /// report requests, failures by cause, latency, instances, cold starts and
-/// database connections; with `--compare`, pooled and direct side by side.
+/// database connections; with `--compare`, pooled and direct side by side,
+/// and SQL over HTTP as a third way when the route's function uses it.
 struct StormCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "storm",
         abstract: "Fire concurrent requests at the emulator and report what happened, per database mode.",
         usage: """
             emulator storm [METHOD] PATH --concurrency N (--requests M | --duration SECONDS) \
-            [--target URL] [--compare] [--json] [--config PATH] [--body JSON]
+            [--target URL] [--compare] [--compare-http] [--json] [--config PATH] [--body JSON]
             """,
         discussion: """
             Without --target, storm aims at http://127.0.0.1:<port of runtime.json>, and starts \
             that emulator itself (log in .emulator/storm-emulator.log) when none answers, stopping \
             it afterwards. --compare runs the same load in pooled and then in direct mode \
-            (instances recycled in between) and restores the mode that was active. Failed \
+            (instances recycled in between), then in http mode (SQL over HTTP through the pool) \
+            when the route's function has "database": "http" in runtime.json or --compare-http \
+            is given, and restores the mode that was active. Failed \
             requests are counted by cause (X-Emulator-Failure, else http-<status>, \
             connection-error, client-timeout); they are results, so storm exits 0. Ctrl-C stops \
             the storm, prints what was measured so far and exits 130.
@@ -45,7 +49,10 @@ struct StormCommand: AsyncParsableCommand {
     @Flag(help: "Run the same load pooled, then direct, and show the two side by side.")
     var compare = false
 
-    @Flag(help: "Print the report as JSON: one object, or {\"pooled\": {...}, \"direct\": {...}} with --compare.")
+    @Flag(help: "With --compare (implied), also run the load by SQL over HTTP (http mode) as a third column.")
+    var compareHTTP = false
+
+    @Flag(help: "Print the report as JSON: one object, or {\"pooled\": {...}, \"direct\": {...}} with --compare (and \"http\").")
     var json = false
 
     @Option(help: ArgumentHelp("A JSON request body, sent as application/json.", valueName: "json"))
@@ -85,8 +92,9 @@ struct StormCommand: AsyncParsableCommand {
         let (target, initial, emulator) = try await resolveTarget(interruption: interruption)
         let runner = StormRunner(
             target: target, request: loadRequest, concurrency: concurrency, limit: limit, interruption: interruption)
+        let modes = comparing ? ["pooled", "direct"] + (compareHTTP || routeUsesHTTP() ? ["http"] : []) : []
         do {
-            let reports = try await StormSession(runner: runner, compare: compare, initialMode: initial.mode).run()
+            let reports = try await StormSession(runner: runner, modes: modes, initialMode: initial.mode).run()
             try print(reports: reports, target: target)
         } catch {
             await emulator?.stop()
@@ -94,6 +102,17 @@ struct StormCommand: AsyncParsableCommand {
         }
         await emulator?.stop()
         if interruption.isTriggered { throw ExitCode(130) }
+    }
+
+    private var comparing: Bool { compare || compareHTTP }
+
+    /// Whether the project's runtime.json gives the function serving the
+    /// route `"database": "http"` (false when the project cannot be read).
+    private func routeUsesHTTP() -> Bool {
+        guard let config = try? project.load(), let functions = try? discoverFunctions(config: config),
+              let match = RouteTable(functions).match(method: loadRequest.method.rawValue, path: loadRequest.path)
+        else { return false }
+        return config.settings(for: match.function).database == .http
     }
 
     /// `--target`; else the project's emulator, started when none answers.
@@ -152,7 +171,7 @@ struct StormCommand: AsyncParsableCommand {
         let amount = requests.map { "\($0) requests" } ?? "for \(duration!) s"
         let table = ReportTable(
             request: request,
-            load: "\(concurrency) concurrent callers, \(amount)\(compare ? " per mode" : "") at \(target)",
+            load: "\(concurrency) concurrent callers, \(amount)\(comparing ? " per mode" : "") at \(target)",
             reports: reports)
         guard !reports.isEmpty else {
             StandardError.line("storm: interrupted before any request was sent")
@@ -164,7 +183,7 @@ struct StormCommand: AsyncParsableCommand {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = compare
+        let data = comparing
             ? try encoder.encode(Dictionary(uniqueKeysWithValues: reports.map { ($0.mode, $0) }))
             : try encoder.encode(reports[0])
         Swift.print(String(decoding: data, as: UTF8.self))

@@ -1,6 +1,7 @@
 /// The storms one command runs: one in the current mode, or with `--compare`
-/// the same load pooled and then direct, each from cold instances, with the
-/// mode that was active before restored afterwards.
+/// the same load in each of `modes` (pooled, direct, and http when SQL over
+/// HTTP is compared too), each from cold instances, with the mode that was
+/// active before restored afterwards.
 struct StormSession: Sendable {
     /// How long to wait after a mode switch for the recycled instances to go.
     static let recycleTimeout: Duration = .seconds(15)
@@ -8,18 +9,19 @@ struct StormSession: Sendable {
     static let settleTimeout: Duration = .seconds(2)
 
     let runner: StormRunner
-    let compare: Bool
+    /// The modes to compare, in order; empty to run once in the current mode.
+    let modes: [String]
     /// The mode the emulator was in before the storm.
     let initialMode: String?
 
     /// Runs the storms and returns their reports, in the order they ran.
     func run() async throws -> [StormReport] {
-        guard compare else { return [try await runner.run(mode: initialMode ?? "current")] }
+        guard !modes.isEmpty else { return [try await runner.run(mode: initialMode ?? "current")] }
         let admin = AdminClient(target: runner.target)
         var reports: [StormReport] = []
         var current = initialMode
         do {
-            for mode in ["pooled", "direct"] {
+            for mode in modes {
                 if runner.interruption.isTriggered { break }
                 do {
                     try await admin.switchMode(to: mode)
