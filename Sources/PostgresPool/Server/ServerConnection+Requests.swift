@@ -133,8 +133,9 @@ extension ServerConnection {
     ) {
         var entry = PendingReply(MessageType.query)
         if pooled {
-            let effect = batch.withSQL(at: offset + 5, end: end) { SessionEffect.of($0) } ?? .none
-            if case .deallocate(let name) = effect, let index = client.statements.index(forKey: ByteBuffer(string: name)) {
+            let effects = batch.withSQL(at: offset + 5, end: end) { SessionEffect.each(in: $0) } ?? []
+            if effects.count == 1, case .deallocate(let name) = effects[0],
+               let index = client.statements.index(forKey: ByteBuffer(string: name)) {
                 // A statement the pool manages: the server knows it by another name, and keeps it.
                 let (key, statement) = client.statements.remove(at: index)
                 let dropped = writer.changes(at: offset)
@@ -142,7 +143,7 @@ extension ServerConnection {
                 queueLocal(.localDeallocate(name: key, statement), for: client)
                 return
             }
-            if effect != .none { note(effect, client, into: &entry.effects) }
+            for effect in effects { note(effect, client, into: &entry.effects) }
         }
         replies.append(entry)
         if captureSettings { appendCapture(at: end, &writer) }

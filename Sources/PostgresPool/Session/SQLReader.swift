@@ -127,6 +127,70 @@ struct SQLReader {
         return true
     }
 
+    /// Moves past the end of the current statement (the next `;` outside quotes, dollar
+    /// quotes and comments); false if there is none.
+    mutating func skipStatement() -> Bool {
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: ";"):
+                index += 1
+                return true
+            case UInt8(ascii: "'"):
+                let escapes = index > 0 && bytes[index - 1] | 0x20 == UInt8(ascii: "e")
+                skipQuoted(UInt8(ascii: "'"), escapes: escapes)
+            case UInt8(ascii: "\""):
+                skipQuoted(UInt8(ascii: "\""), escapes: false)
+            case UInt8(ascii: "-"), UInt8(ascii: "/"):
+                let start = index
+                skipSpace()
+                if index == start { index += 1 }
+            case UInt8(ascii: "$"):
+                skipDollarQuoted()
+            default:
+                index += 1
+            }
+        }
+        return false
+    }
+
+    private mutating func skipQuoted(_ quote: UInt8, escapes: Bool) {
+        index += 1
+        while index < bytes.count {
+            if escapes, bytes[index] == UInt8(ascii: "\\") {
+                index += 2
+            } else if bytes[index] == quote {
+                index += 1
+                guard index < bytes.count, bytes[index] == quote else { return }
+                index += 1
+            } else {
+                index += 1
+            }
+        }
+    }
+
+    /// `$tag$ ... $tag$` (a `$1` parameter is no quote).
+    private mutating func skipDollarQuoted() {
+        var end = index + 1
+        while end < bytes.count, Self.isWordByte(bytes[end]), bytes[end] != UInt8(ascii: "$") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "$"),
+              index + 1 == end || !(bytes[index + 1] >= UInt8(ascii: "0") && bytes[index + 1] <= UInt8(ascii: "9"))
+        else {
+            index += 1
+            return
+        }
+        let tag = UnsafeRawBufferPointer(rebasing: bytes[index...end])
+        index = end + 1
+        while index + tag.count <= bytes.count {
+            if bytes[index] == UInt8(ascii: "$"), UnsafeRawBufferPointer(rebasing: bytes[index..<(index + tag.count)]).elementsEqual(tag) {
+                index += tag.count
+                return
+            }
+            index += 1
+        }
+        index = bytes.count
+    }
+
     /// Whether the rest of the text contains `needle` (lowercase ASCII), case-insensitively.
     func restContains(_ needle: StaticString) -> Bool {
         needle.withUTF8Buffer { needle in

@@ -16,9 +16,24 @@ enum SessionEffect: Equatable {
     /// `DISCARD ALL`.
     case discardAll
 
-    /// The effect of the statement text `sql` (a Query's or Parse's, without its terminator).
+    /// The effect of the (first) statement in `sql`, a Parse's text without its terminator.
     static func of(_ sql: UnsafeRawBufferPointer) -> SessionEffect {
         var reader = SQLReader(sql)
+        return of(&reader)
+    }
+
+    /// The effects of each statement in `sql`, a Query's text; `.none` ones are left out.
+    static func each(in sql: UnsafeRawBufferPointer) -> [SessionEffect] {
+        var reader = SQLReader(sql)
+        var effects: [SessionEffect] = []
+        repeat {
+            let effect = of(&reader)
+            if effect != .none { effects.append(effect) }
+        } while reader.skipStatement() && !reader.atEnd()
+        return effects
+    }
+
+    private static func of(_ reader: inout SQLReader) -> SessionEffect {
         if reader.take("select") || reader.take("with") || reader.take("values") || reader.take("call") || reader.take("do") {
             // pg_advisory_lock, pg_advisory_lock_shared, pg_try_advisory_lock(_shared); not the _xact_ ones.
             guard reader.restContains("advisory_") else { return .none }

@@ -35,6 +35,7 @@ enum PoolHarness {
     /// it, then shuts the pool down.
     static func withPool<Result>(
         database: DatabaseCredentials? = nil,
+        logger: Logger = PoolHarness.logger,
         _ customize: (inout PoolConfiguration) -> Void = { _ in },
         _ body: (PostgresPool, DatabaseCredentials) async throws -> Result
     ) async throws -> Result {
