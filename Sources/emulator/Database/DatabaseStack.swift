@@ -66,12 +66,11 @@ final class DatabaseStack: Sendable {
                     port: settings.port, poolPort: port, maxRequestBytes: settings.maxRequestBytes,
                     maxResponseBytes: settings.maxResponseBytes),
                 logger: logger)
+            // Without it the database still serves every function that does not use it.
             do {
                 sqlOverHTTP = (endpoint, "http://127.0.0.1:\(try await endpoint.start())/sql")
             } catch {
-                await pool.shutdown()
-                await managed?.stop()
-                throw CommandError("cannot start the SQL-over-HTTP endpoint on 127.0.0.1:\(settings.port): \(error)")
+                logger.error("SQL over HTTP is off: cannot listen on 127.0.0.1:\(settings.port) (\(error)); set sqlOverHTTP.port in runtime.json")
             }
         }
         return DatabaseStack(
