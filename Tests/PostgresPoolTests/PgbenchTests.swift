@@ -11,7 +11,9 @@ extension PostgresPoolTests {
     @Suite struct Pgbench {
         static let cap = 10
 
-        @Test func pgbenchSimpleAndExtendedStayUnderTheCap() async throws {
+        /// `-M prepared` is the drivers' way: named statements, prepared once per client,
+        /// executed on whichever server connection the transaction gets.
+        @Test func pgbenchAllProtocolsStayUnderTheCap() async throws {
             try await withTemporaryCluster { cluster async throws in
                 let endpoints = try await cluster.server(maxConnections: 40).start()
                 try await PoolHarness.withPool(database: endpoints.application, { $0.maxServerConnections = Self.cap }) { pool, pooled async throws in
@@ -19,7 +21,7 @@ extension PostgresPoolTests {
                     let initialized = try await PgbenchRunner.run(["-i", "-s", "1", "-q"], credentials: pooled)
                     #expect(initialized.status.isSuccess, "\(initialized.output)")
 
-                    for mode in ["simple", "extended"] {
+                    for (mode, clients) in [("simple", 50), ("extended", 50), ("prepared", 40)] {
                         let peak = PeakCounter()
                         let result = try await withThrowingTaskGroup(of: PgbenchRunner.Result?.self) { group in
                             group.addTask {
@@ -38,7 +40,7 @@ extension PostgresPoolTests {
                             }
                             group.addTask {
                                 try await PgbenchRunner.run(
-                                    ["-S", "-n", "-c", "50", "-j", "2", "-T", "4", "-M", mode], credentials: pooled)
+                                    ["-S", "-n", "-c", String(clients), "-j", "2", "-T", "4", "-M", mode], credentials: pooled)
                             }
                             var bench: PgbenchRunner.Result?
                             while let next = try await group.next() {
@@ -59,6 +61,10 @@ extension PostgresPoolTests {
                     #expect(stats.serverConnections.peak <= Self.cap)
                     #expect(stats.errors.acquireTimeout == 0 && stats.errors.protocol == 0 && stats.errors.serverLost == 0)
                     #expect(stats.clientConnections.waiting == 0)
+                    // Each of the 40 clients prepared the statement; each server connection once.
+                    #expect(stats.preparedStatements.clientParses >= 40)
+                    #expect(stats.preparedStatements.serverParses <= Self.cap)
+                    #expect(stats.pinnedClients == 0)
                 }
             }
         }
