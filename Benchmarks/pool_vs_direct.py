@@ -5,9 +5,12 @@ Starts the real emulator (managed PostgreSQL + pool, no functions) on a
 throwaway project, initialises pgbench's tables through the database URL,
 then runs `pgbench -S` alternately through the pool and straight to the
 database, for each protocol, and prints the median tps of each and the ratio.
+`-M prepared` is how drivers run (named statements): through the pool each
+client's statement is prepared once per server connection and shared.
 
 Usage: python3 Benchmarks/pool_vs_direct.py [--clients 50] [--seconds 10] [--rounds 3]
          [--server-connections 10] [--configuration debug|release]
+         [--protocols simple,extended,prepared] [--scratch-path PATH]
 Needs: a Swift toolchain, PostgreSQL server binaries and pgbench (Debian: postgresql).
 """
 import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
@@ -46,11 +49,20 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server-connections", type=int, default=10)
     parser.add_argument("--configuration", default="debug", choices=["debug", "release"])
+    parser.add_argument("--protocols", default="simple,extended,prepared",
+                        help="pgbench -M modes to compare, comma-separated")
+    parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
     args = parser.parse_args()
+    protocols = args.protocols.split(",")
+    unknown = set(protocols) - {"simple", "extended", "prepared"}
+    if unknown:
+        raise SystemExit(f"unknown protocol(s): {', '.join(sorted(unknown))}")
 
-    subprocess.run(["swift", "build", "-c", args.configuration, "--product", "emulator"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    bin_dir = subprocess.run(["swift", "build", "-c", args.configuration, "--show-bin-path"], cwd=ROOT, check=True,
+    build = ["swift", "build", "-c", args.configuration]
+    if args.scratch_path:
+        build += ["--scratch-path", args.scratch_path]
+    subprocess.run(build + ["--product", "emulator"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    bin_dir = subprocess.run(build + ["--show-bin-path"], cwd=ROOT, check=True,
                              capture_output=True, text=True).stdout.strip()
     emulator = os.path.join(bin_dir, "emulator")
 
@@ -85,7 +97,7 @@ def main():
         subprocess.run([pgbench_binary(), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
 
         results = {}
-        for protocol in ("simple", "extended"):
+        for protocol in protocols:
             for _ in range(args.rounds):  # alternate, so drift hits both alike
                 for name, target in (("pool", pooled), ("direct", direct)):
                     results.setdefault((protocol, name), []).append(
@@ -98,7 +110,7 @@ def main():
     print(f"pgbench -S, {args.clients} clients, {args.seconds} s x {args.rounds} rounds, pool of "
           f"{args.server_connections} server connections, {args.configuration} build, "
           f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
-    for protocol in ("simple", "extended"):
+    for protocol in protocols:
         medians = {}
         for name in ("pool", "direct"):
             runs = results[(protocol, name)]
