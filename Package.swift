@@ -89,6 +89,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // The dashboard's files, compiled into the binary (PackageResources).
+            resources: [
+                .embedInCode("Dashboard/Page/index.html"),
+                .embedInCode("Dashboard/Page/dashboard.css"),
+                .embedInCode("Dashboard/Page/dashboard.js"),
             ]
         ),
         .target(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcess
 import EmulatorConfig
 import Foundation
 import FunctionHost
@@ -23,9 +24,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Direct mode: every instance connects straight to the database, not through the pool (overrides runtime.json).")
     var direct = false
 
+    @Option(help: "Log lines as text, or as one JSON object per line (time, level, source, message).")
+    var logFormat: LogFormat = .text
+
     func run() async throws {
         DescriptorLimit.raise()
-        let sink = LogSink()
+        let sink = LogSink(format: logFormat)
+        LoggingSystem.bootstrap { SinkLogHandler(label: $0, sink: sink) }
         let logger = Logger(label: "emulator")
         var config = try project.load()
         if let port { config.port = port }
@@ -34,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         let binDirectory = try await binaries(for: functions, config: config, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
+        hostConfiguration.metrics = EmulatorMetrics.bootstrap()
+        hostConfiguration.stormCommand = Self.stormCommand
         var services: [any Service] = []
         if let database {
             hostConfiguration.database = DatabaseEndpoints(
@@ -57,6 +64,18 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await database?.stop()
+    }
+
+    /// A storm from the dashboard: this executable's `storm` command aimed at
+    /// the host, printing its JSON report.
+    @Sendable private static func stormCommand(_ request: StormRequest, target: String) -> ProcessSpec {
+        var arguments = [
+            "storm", request.method, request.path, "--concurrency", "\(request.concurrency)",
+            "--requests", "\(request.requests)", "--target", target, "--json",
+        ]
+        if request.compare { arguments.append("--compare") }
+        let environment = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "LANG"].contains($0.key) }
+        return ProcessSpec(executable: ownExecutable(), arguments: arguments, environment: environment, output: .pipe)
     }
 
     /// Starts the database and the pool; on failure says why and serves
@@ -94,10 +113,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The folder of the running emulator binary, where `swift build` also puts the functions.
     private static func ownDirectory() -> String {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        return URL(fileURLWithPath: executable).deletingLastPathComponent().path
+        URL(fileURLWithPath: ownExecutable()).deletingLastPathComponent().path
+    }
+
+    /// The running emulator binary.
+    private static func ownExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 }
+
+extension LogFormat: ExpressibleByArgument {}
 
 /// Options naming the project: `--config PATH`.
 struct ProjectOptions: ParsableArguments {

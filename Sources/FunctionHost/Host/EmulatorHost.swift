@@ -41,9 +41,19 @@ public final class EmulatorHost: Service {
 
     /// Serves until graceful shutdown, then drains and stops every instance.
     public func run() async throws {
+        let manager = self.manager
+        let sections = configuration.statsSections
+        let collect: @Sendable () async -> HostStats = { await HostStats.collect(manager, sections: sections) }
+        let routes = RouteTable(configuration.functions)
+        let storm = StormControl(command: configuration.stormCommand, sink: sink)
+        let live = LiveStats(
+            routes: routes.routes.map { ($0.function, $0.route.routeKey) }, activity: manager.recorder.activity,
+            storm: storm, sink: sink, collect: collect)
         let frontDoor = FrontDoor(
-            routes: RouteTable(configuration.functions), manager: manager,
-            admin: AdminEndpoints(manager: manager, sections: configuration.statsSections))
+            routes: routes, manager: manager,
+            admin: AdminEndpoints(
+                manager: manager, routes: routes, live: live, storm: storm, metrics: configuration.metrics,
+                gauges: StateGauges(), collect: collect))
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,
@@ -51,16 +61,23 @@ public final class EmulatorHost: Service {
             // a request waiting on a long invocation is not idle.
             server: .http1(configuration: .init(idleTimeout: .seconds(30))),
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                storm.listening(on: port)
+                await onListening(port)
+            },
             eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
             logger: logger)
-        let manager = self.manager
         let drainTimeout = configuration.drainTimeout
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await manager.sweepIdleInstances() }
+            group.addTask { await live.run() }
             try await withGracefulShutdownHandler {
                 try await app.run()
             } onGracefulShutdown: {
+                // Live event streams and a storm would keep the server from draining.
+                live.close()
+                storm.stop()
                 Task {
                     try? await Task.sleep(for: drainTimeout)
                     await manager.shutdown()
@@ -87,6 +104,7 @@ public final class EmulatorHost: Service {
                 lines.append("  \(name)  \(route.routeKey.padding(toLength: 28, withPad: " ", startingAt: 0)) \(base)\(route.path)  (\(kind))")
             }
         }
+        lines.append("Dashboard: \(base)/_emulator/")
         lines.append("Stats: \(base)/_emulator/stats")
         return lines
     }

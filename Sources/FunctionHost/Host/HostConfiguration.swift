@@ -1,4 +1,6 @@
+import ChildProcess
 import EmulatorConfig
+import Prometheus
 
 /// What the host needs to serve: the functions, where their binaries are, the limits.
 public struct HostConfiguration: Sendable {
@@ -20,6 +22,13 @@ public struct HostConfiguration: Sendable {
     public var drainTimeout: Duration
     /// More top-level sections of `/_emulator/stats` (e.g. `pool`, `database`), as JSON-ready values.
     public var statsSections: @Sendable () async -> [String: any Sendable] = { [:] }
+    /// The registry swift-metrics was bootstrapped with (``EmulatorMetrics/bootstrap()``),
+    /// which `GET /_emulator/metrics` renders; nil answers that endpoint with 404.
+    public var metrics: PrometheusCollectorRegistry?
+    /// How to start a storm the dashboard asks for: the command line of a
+    /// process aimed at `target` (`http://127.0.0.1:<port>`) that prints its
+    /// JSON report on standard output. Nil: `POST /_emulator/storm` answers 503.
+    public var stormCommand: (@Sendable (_ request: StormRequest, _ target: String) -> ProcessSpec)?
 
     /// Creates a configuration; see the properties.
     public init(

@@ -15,6 +15,8 @@ final class InstanceManager: Sendable {
     private let logger: Logger
     private let database: DatabaseRouting
     private let stopping = Atomic<Bool>(false)
+    /// Every request's outcome, for the dashboard and the metrics.
+    let recorder = InvocationRecorder()
 
     init(
         functions: [FunctionDefinition], limits: ConcurrencyLimits, launcher: InstanceLauncher,
@@ -42,6 +44,7 @@ final class InstanceManager: Sendable {
         let lease: FunctionInstances.Lease
         do { lease = try function.reserve() } catch {
             function.stats.recordThrottle()
+            recorder.refused(function: name, cause: .throttled)
             logger.info("\(name): 429 throttled (\(error))")
             return .throttled
         }
@@ -56,6 +59,7 @@ final class InstanceManager: Sendable {
             } catch {
                 function.finished(nil)
                 function.stats.recordStartFailure()
+                recorder.refused(function: name, cause: .startFailed)
                 logger.error("\(name): cannot start an instance: \(error)")
                 return .launchFailed("cannot start an instance of \(name): \(error)")
             }
@@ -70,6 +74,7 @@ final class InstanceManager: Sendable {
             totalMilliseconds: total.milliseconds)
         report(result, instance: instance, total: total, prefix: prefix)
         function.stats.record(result)
+        recorder.finished(result, function: name)
         let reusable = database.isCurrent(instance.generation)
         function.finished(instance, reusable: reusable)
         if !reusable { instance.terminate() }
