@@ -6,6 +6,6 @@ struct Emulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
         abstract: "A local serverless runtime emulator with a built-in PostgreSQL connection pool.",
-        subcommands: [ServeCommand.self, URLCommand.self, NewCommand.self, StormCommand.self],
+        subcommands: [ServeCommand.self, URLCommand.self, NewCommand.self, InvokeCommand.self, StormCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not build Swift functions; use the binaries built next to the emulator.")
     var noBuild = false
 
+    @Flag(help: "Do not watch Functions/ for changes (hot reload is on by default).")
+    var noWatch = false
+
     @Flag(help: "Direct mode: every instance connects straight to the database, not through the pool (overrides runtime.json).")
     var direct = false
 
@@ -36,9 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { config.port = port }
         if direct { config.mode = .direct }
         let functions = try discoverFunctions(config: config)
-        let binDirectory = try await binaries(for: functions, config: config, sink: sink)
+        let binDirectory = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
+        if !noWatch { hostConfiguration.reload = reloadSettings(for: functions, config: config, sink: sink) }
         hostConfiguration.metrics = EmulatorMetrics.bootstrap()
         hostConfiguration.stormCommand = Self.stormCommand
         var services: [any Service] = []
@@ -104,7 +108,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    private func binaries(for functions: [FunctionDefinition], config: RuntimeConfig, sink: LogSink) async throws -> String {
+    /// Hot reload: the function SDK's sources are watched too, and Swift
+    /// functions are rebuilt (not with `--no-build`, where only custom runtimes reload).
+    private func reloadSettings(for functions: [FunctionDefinition], config: RuntimeConfig, sink: LogSink) -> ReloadSettings {
+        let sdk = ["FunctionKit", "FunctionDatabase"].map { config.projectDirectory + "/Sources/" + $0 }
+        let noBuild = self.noBuild
+        return ReloadSettings(sharedSources: noBuild ? [] : sdk) {
+            _ = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
+        }
+    }
+
+    /// Builds the Swift functions among `functions` (unless `noBuild`) and
+    /// returns the folder of their binaries.
+    static func binaries(
+        for functions: [FunctionDefinition], config: RuntimeConfig, noBuild: Bool, sink: LogSink
+    ) async throws -> String {
         let hasSwift = functions.contains { if case .swift = $0.kind { return true } else { return false } }
         guard hasSwift, !noBuild else { return Self.ownDirectory() }
         return try await SwiftFunctionBuilder(projectDirectory: config.projectDirectory)

@@ -164,11 +164,11 @@ final class StormProcess: Sendable {
         try await start(arguments).finish()
     }
 
-    /// Starts `emulator storm` with `arguments`.
-    static func start(_ arguments: [String]) async throws -> StormProcess {
+    /// Starts `emulator <command>` (storm unless said otherwise) with `arguments`.
+    static func start(_ arguments: [String], command: String = "storm") async throws -> StormProcess {
         let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
         let process = try await ChildProcess.spawn(ProcessSpec(
-            executable: HostProcess.binDirectory + "/emulator", arguments: ["storm"] + arguments,
+            executable: HostProcess.binDirectory + "/emulator", arguments: [command] + arguments,
             environment: environment, output: .pipe))
         let storm = StormProcess(process: process)
         for (descriptor, captured) in [(process.standardOutput!, storm.output), (process.standardError!, storm.errors)] {

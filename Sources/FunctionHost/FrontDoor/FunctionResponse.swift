@@ -28,21 +28,32 @@ enum FunctionResponse {
             return fromPayload(payload)
         case .functionError(let payload, let errorType), .initError(let payload, let errorType):
             return functionError(payload, errorType: errorType)
+        case .timedOut, .crashed, .responseTooLarge:
+            return json(result.outcome.isTimeout ? .gatewayTimeout : .badGateway, hostError(for: result) ?? [:])
+        }
+    }
+
+    /// The error document of an invocation the host ended (timeout, crash,
+    /// oversized response), as Lambda words them; nil for the others.
+    static func hostError(for result: InvocationResult) -> [String: String]? {
+        switch result.outcome {
+        case .response, .functionError, .initError:
+            return nil
         case .timedOut(let seconds):
-            return json(.gatewayTimeout, [
+            return [
                 "errorType": "Sandbox.Timedout",
                 "errorMessage": "RequestId: \(result.requestId) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds",
-            ])
+            ]
         case .crashed(let status):
-            return json(.badGateway, [
+            return [
                 "errorType": "Runtime.ExitError",
                 "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: \(status)",
-            ])
+            ]
         case .responseTooLarge:
-            return json(.badGateway, [
+            return [
                 "errorType": "Function.ResponseSizeTooLarge",
                 "errorMessage": "Response payload size exceeded maximum allowed payload size (\(maximumPayloadBytes) bytes).",
-            ])
+            ]
         }
     }
 

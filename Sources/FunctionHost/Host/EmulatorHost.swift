@@ -71,6 +71,10 @@ public final class EmulatorHost: Service {
         let drainTimeout = configuration.drainTimeout
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await manager.sweepIdleInstances() }
+            if let reload = configuration.reload {
+                let reloader = HotReloader(functions: configuration.functions, settings: reload, manager: manager, sink: sink)
+                group.addTask { await reloader.run() }
+            }
             group.addTask { await live.run() }
             try await withGracefulShutdownHandler {
                 try await app.run()

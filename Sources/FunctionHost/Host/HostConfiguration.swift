@@ -20,6 +20,8 @@ public struct HostConfiguration: Sendable {
     public var mode: DatabaseMode
     /// How long in-flight invocations may finish when the host stops.
     public var drainTimeout: Duration
+    /// Hot reload: watch the functions and rebuild them while serving; nil to serve as built.
+    public var reload: ReloadSettings?
     /// More top-level sections of `/_emulator/stats` (e.g. `pool`, `database`), as JSON-ready values.
     public var statsSections: @Sendable () async -> [String: any Sendable] = { [:] }
     /// The registry swift-metrics was bootstrapped with (``EmulatorMetrics/bootstrap()``),

@@ -15,6 +15,8 @@ final class FunctionInstances: Sendable {
         var all: [String: Instance] = [:]
         /// Invocations in progress, including those waiting for a cold start.
         var busy = 0
+        /// Bumped when the function's code changed: older instances are not reused.
+        var codeGeneration = 0
     }
 
     /// A reservation for one invocation.
@@ -63,13 +65,32 @@ final class FunctionInstances: Sendable {
     }
 
     /// Gives back a reservation, and the instance to the idle list when it can
-    /// serve again and may (`reusable`, false when it belongs to an earlier mode).
-    func finished(_ instance: Instance?, reusable: Bool = true) {
-        state.withLock { state in
+    /// serve again and may (`reusable`, false when it belongs to an earlier mode;
+    /// nor when it runs replaced code). Returns an idle instance that may not
+    /// be reused, for the caller to stop.
+    func finished(_ instance: Instance?, reusable: Bool = true) -> Instance? {
+        let retired = state.withLock { state -> Instance? in
             state.busy -= 1
-            if let instance, reusable, instance.phase == .idle { state.idle.append(instance) }
+            guard let instance, instance.phase == .idle else { return nil }
+            guard reusable, instance.codeGeneration == state.codeGeneration else { return instance }
+            state.idle.append(instance)
+            return nil
         }
         limits.release()
+        return retired
+    }
+
+    /// The code generation a new instance runs.
+    var codeGeneration: Int { state.withLock { $0.codeGeneration } }
+
+    /// After the function's code changed: no instance started before is reused;
+    /// returns the idle ones, taken off the idle list, for the caller to stop.
+    func replaceAll() -> [Instance] {
+        state.withLock { state in
+            state.codeGeneration += 1
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
     }
 
     /// Forgets an instance whose process has exited.

@@ -17,6 +17,8 @@ final class Instance: Sendable {
     let timeout: Double
     /// The database-mode generation it was launched under (see ``DatabaseRouting``).
     let generation: Int
+    /// The function's code generation it runs (see ``FunctionInstances/replaceAll()``).
+    let codeGeneration: Int
     /// Whether its processes are stopped while it waits for the next event (`freezeIdle`).
     let freezesWhenIdle: Bool
     let eventLoop: any EventLoop
@@ -55,7 +57,7 @@ final class Instance: Sendable {
     static let initTimeout = 10.0
 
     init(
-        id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int,
+        id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int, codeGeneration: Int,
         freezesWhenIdle: Bool, eventLoop: any EventLoop, coldStartBegan: ContinuousClock.Instant
     ) {
         self.id = id
@@ -64,6 +66,7 @@ final class Instance: Sendable {
         self.memoryMB = memoryMB
         self.timeout = timeout
         self.generation = generation
+        self.codeGeneration = codeGeneration
         self.freezesWhenIdle = freezesWhenIdle
         self.eventLoop = eventLoop
     }

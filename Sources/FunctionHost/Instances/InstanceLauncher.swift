@@ -23,6 +23,7 @@ struct InstanceLauncher: Sendable {
     func launch(
         _ function: FunctionDefinition,
         coldStartBegan: ContinuousClock.Instant,
+        codeGeneration: Int,
         onExit: @escaping @Sendable (Instance, TerminationStatus) -> Void
     ) async throws -> Instance {
         let eventLoop = group.next()
@@ -30,7 +31,7 @@ struct InstanceLauncher: Sendable {
         let (access, generation) = database.assignment(for: function, instanceID: id)
         let instance = Instance(
             id: id, functionName: function.name, memoryMB: function.settings.memoryMB,
-            timeout: function.settings.timeoutSeconds, generation: generation,
+            timeout: function.settings.timeoutSeconds, generation: generation, codeGeneration: codeGeneration,
             freezesWhenIdle: function.settings.freezeIdle, eventLoop: eventLoop,
             coldStartBegan: coldStartBegan)
         let logger = self.logger

@@ -15,6 +15,7 @@ final class InstanceManager: Sendable {
     private let logger: Logger
     private let database: DatabaseRouting
     private let stopping = Atomic<Bool>(false)
+    private let lastReload = Mutex<(outcome: ReloadOutcome, at: Date)?>(nil)
     /// Every request's outcome, for the dashboard and the metrics.
     let recorder = InvocationRecorder()
 
@@ -57,7 +58,7 @@ final class InstanceManager: Sendable {
             do {
                 instance = try await launch(function, coldStartBegan: started)
             } catch {
-                function.finished(nil)
+                _ = function.finished(nil)
                 function.stats.recordStartFailure()
                 recorder.refused(function: name, cause: .startFailed)
                 logger.error("\(name): cannot start an instance: \(error)")
@@ -75,9 +76,7 @@ final class InstanceManager: Sendable {
         report(result, instance: instance, total: total, prefix: prefix)
         function.stats.record(result)
         recorder.finished(result, function: name)
-        let reusable = database.isCurrent(instance.generation)
-        function.finished(instance, reusable: reusable)
-        if !reusable { instance.terminate() }
+        function.finished(instance, reusable: database.isCurrent(instance.generation))?.terminate()
         return .finished(result)
     }
 
@@ -85,7 +84,7 @@ final class InstanceManager: Sendable {
         let delay = function.definition.settings.coldStartDelayMs
         if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
         let instance = try await launcher.launch(
-            function.definition, coldStartBegan: coldStartBegan
+            function.definition, coldStartBegan: coldStartBegan, codeGeneration: function.codeGeneration
         ) { [weak self, weak function] instance, status in
             function?.removed(instance)
             guard let self, !self.stopping.load(ordering: .relaxed), status != .signaled(SIGKILL) else { return }
@@ -133,6 +132,24 @@ final class InstanceManager: Sendable {
         sink.write("Database mode: \(mode.rawValue) (was \(previous.rawValue)); \(idle.count) idle instances stopped, busy ones stop after their invocation")
         return (previous, idle.count)
     }
+
+    // MARK: Reloading
+
+    /// After the code of `names` changed: stops their idle instances now and
+    /// their busy ones after the invocation. Returns how many were stopped now.
+    func replaceInstances(of names: [String]) -> Int {
+        let idle = names.compactMap { functions[$0] }.flatMap { $0.replaceAll() }
+        for instance in idle { instance.terminate() }
+        return idle.count
+    }
+
+    /// Records how the last reload went, for the stats.
+    func recordReload(_ outcome: ReloadOutcome) {
+        lastReload.withLock { $0 = (outcome, .now) }
+    }
+
+    /// How the last reload went and when, nil before the first.
+    var reloadStatus: (outcome: ReloadOutcome, at: Date)? { lastReload.withLock { $0 } }
 
     // MARK: Housekeeping
 

@@ -16,6 +16,9 @@ enum InvocationOutcome: Sendable {
     /// The function's response exceeded the payload limit.
     case responseTooLarge
 
+    /// Whether the function ran past its timeout.
+    var isTimeout: Bool { if case .timedOut = self { return true } else { return false } }
+
     /// Whether the instance can serve the next invocation afterwards.
     var keepsInstance: Bool {
         switch self {

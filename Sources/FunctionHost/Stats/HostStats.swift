@@ -7,12 +7,14 @@ import Foundation
 struct HostStats: Sendable {
     var mode: DatabaseMode
     var functions: [String: FunctionSnapshot]
+    /// How the last hot reload went and when, nil before the first.
+    var reload: (outcome: ReloadOutcome, at: Date)?
     /// The further top-level sections, JSON-ready.
     var sections: [String: any Sendable]
 
     /// Takes the stats of `manager` and the sections `sections` returns.
     static func collect(_ manager: InstanceManager, sections: @Sendable () async -> [String: any Sendable]) async -> HostStats {
-        HostStats(mode: manager.mode, functions: manager.snapshot(), sections: await sections())
+        HostStats(mode: manager.mode, functions: manager.snapshot(), reload: manager.reloadStatus, sections: await sections())
     }
 
     /// The `/_emulator/stats` document (see docs/admin-api.md).
@@ -46,8 +48,19 @@ struct HostStats: Sendable {
                 ]
             },
         ]
+        if let reload { body["reload"] = Self.json(reload.outcome, at: reload.at) }
         for (name, section) in sections { body[name] = section }
         return body
+    }
+
+    /// The `reload` section: `{"status": "ok", "functions": [...], "at": ...}` or
+    /// `{"status": "failed", "error": "...", "at": ...}`.
+    private static func json(_ outcome: ReloadOutcome, at date: Date) -> [String: Any] {
+        let at = date.ISO8601Format(.iso8601WithTimeZone(includingFractionalSeconds: true))
+        switch outcome {
+        case .succeeded(let functions): return ["status": "ok", "functions": functions, "at": at]
+        case .failed(let message): return ["status": "failed", "error": message, "at": at]
+        }
     }
 
     // MARK: Figures

@@ -80,10 +80,19 @@ final class DatabaseStack: Sendable {
 
     /// Whether the database accepts TCP connections; a description of the failure when not.
     func probe() async -> String? {
+        await Self.connectFailure(host: direct.host, port: direct.port)
+    }
+
+    /// Whether something accepts TCP connections at `host`:`port`.
+    static func accepts(host: String, port: Int) async -> Bool {
+        await connectFailure(host: host, port: port) == nil
+    }
+
+    private static func connectFailure(host: String, port: Int) async -> String? {
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.seconds(3))
-                .connect(host: direct.host, port: direct.port).get()
+                .connect(host: host, port: port).get()
             try? await channel.close()
             return nil
         } catch {

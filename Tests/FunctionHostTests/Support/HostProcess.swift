@@ -19,9 +19,13 @@ final class HostProcess: Sendable {
     }()
 
     /// Starts the emulator on `configFile` and waits until it listens.
-    static func start(configFile: String, extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> HostProcess {
-        let (process, output) = try await launch(configFile: configFile, extraArguments: extraArguments, environment: environment)
-        let deadline = ContinuousClock.now + .seconds(60)
+    /// With `building`, the emulator builds the project's Swift functions itself.
+    static func start(
+        configFile: String, extraArguments: [String] = [], environment: [String: String] = [:], building: Bool = false
+    ) async throws -> HostProcess {
+        let (process, output) = try await launch(
+            configFile: configFile, extraArguments: extraArguments, environment: environment, building: building)
+        let deadline = ContinuousClock.now + .seconds(building ? 300 : 60)
         while ContinuousClock.now < deadline {
             let text = output.text
             if let range = text.range(of: "listening on http://127.0.0.1:") {

@@ -1,0 +1,59 @@
+import ChildProcess
+import Foundation
+import Testing
+
+/// `emulator invoke`: one cold invocation without the front door, its result
+/// on standard output and its REPORT line on standard error.
+@Suite struct InvokeCommandTests {
+    @Test func theSampleEventOfTheFirstRouteIsAnsweredAndReported() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "routes": ["POST /things/{id}"]]])
+        let run = try await invoke(["echo", "--config", project.configFile, "--no-build"])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        #expect(result?["statusCode"] as? Int == 200, "\(run.output)")
+        let echoed = try JSONSerialization.jsonObject(with: Data((result?["body"] as? String ?? "").utf8)) as? [String: Any]
+        let event = echoed?["event"] as? [String: Any]
+        #expect(event?["routeKey"] as? String == "POST /things/{id}")
+        #expect(event?["rawPath"] as? String == "/things/example")
+        #expect((event?["pathParameters"] as? [String: String])?["id"] == "example")
+        #expect(run.errors.contains("START RequestId:"))
+        #expect(run.errors.contains("REPORT RequestId:") && run.errors.contains("Init Duration:"), "\(run.errors)")
+    }
+
+    @Test func anEventFromAFileIsPassedAsItIs() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let eventFile = project.directory + "/event.json"
+        try #"{"rawPath": "/custom", "note": "from a file"}"#.write(toFile: eventFile, atomically: true, encoding: .utf8)
+        let run = try await invoke(["echo", "--event", eventFile, "--config", project.configFile, "--no-build"])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let echoed = try JSONSerialization.jsonObject(with: Data((result?["body"] as? String ?? "").utf8)) as? [String: Any]
+        #expect((echoed?["event"] as? [String: Any])?["note"] as? String == "from a file")
+    }
+
+    @Test func aFailingFunctionPrintsItsErrorAndExits1() async throws {
+        let project = try TestProject(functions: ["fail": ["handler": "fail"]])
+        let run = try await invoke(["fail", "--config", project.configFile, "--no-build"])
+        #expect(run.status == .exited(1))
+        let error = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        #expect(error?["errorMessage"] as? String == "bad value 42", "\(run.output)")
+        #expect(run.errors.contains("REPORT RequestId:"))
+    }
+
+    @Test(arguments: [
+        (["nope"], "no function named nope"),
+        (["echo", "--path", "/elsewhere", "--method", "DELETE"], "matches none of echo's routes"),
+        (["echo", "--event", "/no/such/event.json"], "cannot read the event file"),
+    ])
+    func badRequestsAreClearErrors(arguments: [String], message: String) async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "routes": ["GET /echo"]]])
+        let run = try await invoke(arguments + ["--config", project.configFile, "--no-build"])
+        #expect(run.status == .exited(1))
+        #expect(run.errors.contains(message), "\(run.errors)")
+    }
+
+    private func invoke(_ arguments: [String]) async throws -> StormProcess.Result {
+        let process = try await StormProcess.start(arguments, command: "invoke")
+        return await process.finish()
+    }
+}
