@@ -78,7 +78,8 @@ options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 driver = webdriver.Chrome(service=Service(chromedriver), options=options)
 try:
     wait = WebDriverWait(driver, 30, poll_frequency=0.1)
-    content = lambda id: driver.find_element(By.ID, id).get_attribute("textContent").strip()
+    content = lambda id: driver.execute_script("return document.getElementById(arguments[0]).textContent", id).strip()
+    read = lambda script: driver.execute_script(script if script.startswith("return") else "return " + script)
     def number(text):
         digits = re.sub(r"[^0-9.]", "", text.split("/")[0])
         return float(digits) if digits else 0.0
@@ -86,15 +87,15 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#functions tbody tr")) == 2)
     seen = {
-        "functions": [row.get_attribute("data-function") for row in driver.find_elements(By.CSS_SELECTOR, "#functions tbody tr")],
+        "functions": read("Array.from(document.querySelectorAll('#functions tbody tr')).map(r => r.dataset.function)"),
         "modeBefore": content("mode"),
     }
     wait.until(lambda d: number(content("tile-instances")) > 0 and number(content("tile-rps")) > 0)
     seen["instances"] = number(content("tile-instances"))
     seen["requestsPerSecond"] = number(content("tile-rps"))
-    slow_row = driver.find_element(By.CSS_SELECTOR, '#functions tr[data-function="slow"]')
-    seen["slowInvocations"] = number(slow_row.find_elements(By.TAG_NAME, "td")[6].get_attribute("textContent"))
-    seen["feedRows"] = len([row for row in driver.find_elements(By.CSS_SELECTOR, "#feed tbody tr") if "slow" in row.text])
+    # Read in one script: the page re-renders its tables live, so elements found a moment ago go stale.
+    seen["slowInvocations"] = number(read("return document.querySelectorAll('#functions tr[data-function=slow] td')[6].textContent"))
+    seen["feedRows"] = read("return Array.from(document.querySelectorAll('#feed tbody tr')).filter(r => r.textContent.includes('slow')).length")
     wait.until(lambda d: "/" in content("tile-database") and not content("tile-database").endswith("–"))
     seen["databaseTile"] = content("tile-database")
     wait.until(lambda d: d.find_element(By.ID, "mode-button").is_enabled())

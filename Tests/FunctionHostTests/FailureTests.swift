@@ -4,7 +4,7 @@ import Testing
 /// What the caller sees when a function fails: timeouts, crashes, errors, init errors, oversized payloads.
 @Suite struct FailureTests {
     @Test func timeoutKillsTheInstanceAndAnswers504() async throws {
-        let project = try TestProject(functions: ["hang": ["handler": "hang", "timeoutSeconds": 1]])
+        let project = try TestProject(functions: ["hang": ["handler": "hang", "timeoutSeconds": 3]])
         let host = try await HostProcess.start(configFile: project.configFile)
         async let response = host.json("GET", "/hang")
         #expect(try await HostProcess.eventually(10) { try await host.instances("hang", "busy") == 1 })
@@ -12,11 +12,11 @@ import Testing
         #expect(instances.count == 1)
         let (status, body) = try await response
         #expect(status == 504)
-        #expect((body["errorMessage"] as? String)?.contains("Task timed out after 1.00 seconds") == true)
+        #expect((body["errorMessage"] as? String)?.contains("Task timed out after 3.00 seconds") == true)
         #expect(await HostProcess.eventually(5) { !instances.contains(where: processIsAlive) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
         #expect(try await host.failuresByCause("hang") == ["function-timeout": 1])
-        #expect(host.log.contains("Task timed out after 1.00 seconds"))
+        #expect(host.log.contains("Task timed out after 3.00 seconds"))
         let printed = host.log.split(separator: "\n").first { $0.contains("child pid") }
         #expect(printed?.hasPrefix("[hang/") == true, "instance output is prefixed with function/instance")
     }

@@ -36,12 +36,12 @@ import TestSupport
     }
 
     @Test func aFrozenInstanceIsStoppedByItsIdleTimeout() async throws {
-        let project = try TestProject(functions: ["echo": ["handler": "echo", "freezeIdle": true, "idleTimeoutSeconds": 1]])
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "freezeIdle": true, "idleTimeoutSeconds": 3]])
         let host = try await HostProcess.start(configFile: project.configFile)
         let response = try await host.request("GET", "/echo")
         let pid = try #require(response.headers["x-instance"].flatMap { Int32($0) })
         #expect(await HostProcess.eventually { processState(pid) == "T" })
-        #expect(try await HostProcess.eventually(10) { try await host.instances("echo") == 0 })
+        #expect(try await HostProcess.eventually(15) { try await host.instances("echo") == 0 })
         #expect(await HostProcess.eventually { !processIsAlive(pid) })
     }
 

@@ -73,12 +73,12 @@ import Testing
     }
 
     @Test func idleInstancesAreStoppedAfterIdleTimeout() async throws {
-        let project = try TestProject(functions: ["echo": ["handler": "echo", "idleTimeoutSeconds": 1]])
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "idleTimeoutSeconds": 3]])
         let host = try await HostProcess.start(configFile: project.configFile)
         let response = try await host.request("GET", "/echo")
         let pid = try #require(Int32(response.headers["x-instance"] ?? ""))
         #expect(processIsAlive(pid))
-        #expect(await HostProcess.eventually(10) { !processIsAlive(pid) })
+        #expect(await HostProcess.eventually(15) { !processIsAlive(pid) })
         #expect(try await HostProcess.eventually(5) { try await host.instances("echo") == 0 })
         let again = try await host.request("GET", "/echo")
         #expect(again.status == 200)

@@ -23,8 +23,16 @@ final class HostProcess: Sendable {
     static func start(
         configFile: String, extraArguments: [String] = [], environment: [String: String] = [:], building: Bool = false
     ) async throws -> HostProcess {
-        let (process, output) = try await launch(
-            configFile: configFile, extraArguments: extraArguments, environment: environment, building: building)
+        await HostSlots.shared.acquire()
+        let process: ChildProcess
+        let output: CapturedOutput
+        do {
+            (process, output) = try await launch(
+                configFile: configFile, extraArguments: extraArguments, environment: environment, building: building)
+        } catch {
+            HostSlots.shared.release()
+            throw error
+        }
         let deadline = ContinuousClock.now + .seconds(building ? 300 : 60)
         while ContinuousClock.now < deadline {
             let text = output.text
@@ -33,11 +41,13 @@ final class HostProcess: Sendable {
                 return HostProcess(process: process, port: Int(digits)!, output: output)
             }
             if process.exitStatus != nil {
+                HostSlots.shared.release()
                 throw HostError(message: "emulator exited (\(process.exitStatus!)) before listening:\n\(text)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
         process.signal(SIGKILL)
+        HostSlots.shared.release()
         throw HostError(message: "emulator did not start listening:\n\(output.text)")
     }
 
@@ -87,6 +97,7 @@ final class HostProcess: Sendable {
 
     deinit {
         process.signal(SIGKILL)
+        HostSlots.shared.release()
     }
 
     /// Everything the emulator printed so far.
