@@ -77,6 +77,21 @@ extension PostgresPoolTests {
             }
         }
 
+        @Test func clientLeavingAfterAnErrorMidGroupLeavesNothingBehind() async throws {
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                let leaving = try Self.client(pooled.port)
+                leaving.send(Wire.parse("bad", "SELEC 1") + Wire.message("H", []))
+                #expect(leaving.readMessage()?.sqlState == "42601")
+                leaving.close()
+                try await Cleanup.waitUntil { await pool.stats().clientConnections.active == 0 }
+                let next = try Self.client(pooled.port)
+                let replies = try Self.exchange(next, Wire.parse("x", "SELECT 1"), Wire.bind("x"), Wire.execute, Wire.sync)
+                #expect(replies.types == "12DCZ", "\(replies)")
+                let names = try Self.exchange(next, Wire.query("SELECT name FROM pg_prepared_statements"))
+                #expect(names.firstColumns.allSatisfy { $0.hasPrefix("_pool_") } && names.firstColumns.count == 1, "\(names)")
+            }
+        }
+
         @Test func deallocateAndDiscard() async throws {
             try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
                 let client = try Self.client(pooled.port)

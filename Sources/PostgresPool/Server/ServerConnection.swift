@@ -388,6 +388,7 @@ final class ServerConnection: ChannelInboundHandler {
             var sync = context.channel.allocator.buffer(capacity: 5)
             sync.writeSync()
             replies.append(PendingReply(MessageType.sync, .internal))
+            skippingUntilSync = false
             context.write(wrapOutboundOut(sync), promise: nil)
         }
         context.flush()
@@ -426,6 +427,7 @@ final class ServerConnection: ChannelInboundHandler {
         buffer.writeMessage(MessageType.copyFail) { $0.writeCString("client disconnected") }
         buffer.writeSync()
         replies.append(PendingReply(MessageType.sync, .internal))
+        skippingUntilSync = false
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
