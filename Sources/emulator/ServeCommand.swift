@@ -112,10 +112,40 @@ struct ServeCommand: AsyncParsableCommand {
     /// functions are rebuilt (not with `--no-build`, where only custom runtimes reload).
     private func reloadSettings(for functions: [FunctionDefinition], config: RuntimeConfig, sink: LogSink) -> ReloadSettings {
         let sdk = ["FunctionKit", "FunctionDatabase"].map { config.projectDirectory + "/Sources/" + $0 }
-        let noBuild = self.noBuild
-        return ReloadSettings(sharedSources: noBuild ? [] : sdk) {
-            _ = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
+        let (noBuild, project, port, direct) = (self.noBuild, self.project, self.port, self.direct)
+        /// runtime.json as it is now, with the command line's overrides.
+        let reread: @Sendable () throws -> RuntimeConfig = {
+            var reread = try project.load()
+            if let port { reread.port = port }
+            if direct { reread.mode = .direct }
+            return reread
         }
+        return ReloadSettings(
+            functionsDirectory: config.functionsDirectory, configFile: config.configFile,
+            sharedSources: noBuild ? [] : sdk,
+            build: {
+                let current = (try? discoverFunctions(config: reread())) ?? functions
+                _ = try await Self.binaries(for: current, config: config, noBuild: noBuild, sink: sink)
+            },
+            reloadConfiguration: {
+                let reloaded = try reread()
+                return ConfigurationReload(
+                    functions: try discoverFunctions(config: reloaded),
+                    needsRestart: Self.keysNeedingRestart(from: config, to: reloaded))
+            })
+    }
+
+    /// The settings a running emulator cannot take over (its ports, the database side, the account limits).
+    private static func keysNeedingRestart(from old: RuntimeConfig, to new: RuntimeConfig) -> [String] {
+        var keys: [String] = []
+        if old.port != new.port { keys.append("port") }
+        if old.mode != new.mode { keys.append("mode (POST /_emulator/mode switches it now)") }
+        if old.database != new.database { keys.append("database") }
+        if old.pool != new.pool { keys.append("pool") }
+        if old.sqlOverHTTP != new.sqlOverHTTP { keys.append("sqlOverHTTP") }
+        if old.accountConcurrency != new.accountConcurrency { keys.append("accountConcurrency") }
+        if old.burst != new.burst { keys.append("burst") }
+        return keys
     }
 
     /// Builds the Swift functions among `functions` (unless `noBuild`) and

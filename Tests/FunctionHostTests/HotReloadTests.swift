@@ -43,6 +43,43 @@ import Testing
         #expect(try await host.stats("echo")["coldStarts"] as? Int == 2)
     }
 
+    @Test func runtimeJSONChangesApplyWithoutARestartAndSayWhatNeedsOne() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "environment": ["COLOR": "red"]]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(try await environment(host, "/echo")["COLOR"] == "red")
+
+        // A new function folder, new routes and environment, and an account limit (which needs a restart).
+        let added = project.directory + "/Functions/added"
+        try FileManager.default.createDirectory(atPath: added, withIntermediateDirectories: true)
+        try TestRuntime.bootstrap.write(toFile: added + "/bootstrap", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: added + "/bootstrap")
+        try #"""
+            {"database": null, "accountConcurrency": 7, "functions": {
+              "echo": {"handler": "echo", "routes": ["GET /colors"], "environment": {"COLOR": "blue"}},
+              "added": {"handler": "echo"}
+            }}
+            """#.write(toFile: project.configFile, atomically: true, encoding: .utf8)
+        #expect(await HostProcess.eventually(15) { host.log.contains("Reload: now serving added") }, "\(host.log)")
+        #expect(try await environment(host, "/colors")["COLOR"] == "blue")
+        #expect(try await host.request("GET", "/echo").status == 404, "its routes were replaced")
+        #expect(try await host.request("GET", "/added").status == 200)
+        #expect(host.log.contains("runtime.json accountConcurrency changed; it takes effect after a restart"))
+
+        // An invalid runtime.json changes nothing and says why.
+        try #"{"database": null, "functions": {"echo": {"memoryMB": 1}}}"#.write(toFile: project.configFile, atomically: true, encoding: .utf8)
+        #expect(await HostProcess.eventually(15) { host.log.contains("Still serving the previous configuration") }, "\(host.log)")
+        #expect(host.log.contains("functions.echo.memoryMB"))
+        #expect(try await environment(host, "/colors")["COLOR"] == "blue")
+        #expect(try await host.json("GET", "/_emulator/stats").object["reload"].flatMap { ($0 as? [String: Any])?["status"] as? String } == "failed")
+    }
+
+    private func environment(_ host: HostProcess, _ path: String) async throws -> [String: String] {
+        let (status, data, _) = try await host.request("GET", path)
+        #expect(status == 200)
+        let echoed = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return echoed?["env"] as? [String: String] ?? [:]
+    }
+
     private func body(_ host: HostProcess, _ path: String) async throws -> String {
         let (status, data, _) = try await host.request("GET", path)
         #expect(status == 200)

@@ -10,8 +10,6 @@ import Prometheus
 /// and the storms started from the page.
 struct AdminEndpoints: Sendable {
     let manager: InstanceManager
-    /// The function routes, which a storm must aim at.
-    let routes: RouteTable
     let live: LiveStats
     let storm: StormControl
     /// The Prometheus registry swift-metrics writes to; nil when the process did not bootstrap one.
@@ -118,7 +116,7 @@ struct AdminEndpoints: Sendable {
         } catch {
             return FunctionResponse.json(.badRequest, ["message": "the body is larger than 64 KB"])
         }
-        guard routes.match(method: storm.method, path: String(storm.path.prefix { $0 != "?" })) != nil else {
+        guard manager.functions.match(method: storm.method, path: String(storm.path.prefix { $0 != "?" })) != nil else {
             return FunctionResponse.json(.badRequest, ["message": "no function serves \(storm.method) \(storm.path)"])
         }
         do {

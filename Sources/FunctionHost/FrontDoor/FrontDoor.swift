@@ -10,7 +10,6 @@ import NIOCore
 struct FrontDoor: HTTPResponder {
     typealias Context = FrontDoorContext
 
-    let routes: RouteTable
     let manager: InstanceManager
     let admin: AdminEndpoints
 
@@ -18,7 +17,7 @@ struct FrontDoor: HTTPResponder {
         if request.uri.path == "/_emulator" || request.uri.path.hasPrefix("/_emulator/") {
             return await admin.respond(to: request, context: context)
         }
-        guard let match = routes.match(method: request.method.rawValue, path: request.uri.path) else {
+        guard let match = manager.functions.match(method: request.method.rawValue, path: request.uri.path) else {
             return FunctionResponse.json(.notFound, ["message": "Not Found"])
         }
         var request = request

@@ -50,9 +50,9 @@ public final class EmulatorHost: Service {
             routes: routes.routes.map { ($0.function, $0.route.routeKey) }, activity: manager.recorder.activity,
             storm: storm, sink: sink, collect: collect)
         let frontDoor = FrontDoor(
-            routes: routes, manager: manager,
+            manager: manager,
             admin: AdminEndpoints(
-                manager: manager, routes: routes, live: live, storm: storm, metrics: configuration.metrics,
+                manager: manager, live: live, storm: storm, metrics: configuration.metrics,
                 gauges: StateGauges(), collect: collect))
         let onListening = self.onListening
         let app = Application(
@@ -72,7 +72,7 @@ public final class EmulatorHost: Service {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await manager.sweepIdleInstances() }
             if let reload = configuration.reload {
-                let reloader = HotReloader(functions: configuration.functions, settings: reload, manager: manager, sink: sink)
+                let reloader = HotReloader(settings: reload, manager: manager, sink: sink)
                 group.addTask { await reloader.run() }
             }
             group.addTask { await live.run() }

@@ -5,7 +5,7 @@ import Synchronization
 /// whether one more may start (`maxConcurrency`, then the account limits).
 final class FunctionInstances: Sendable {
     let definition: FunctionDefinition
-    let stats = FunctionStats()
+    let stats: FunctionStats
     private let limits: ConcurrencyLimits
     private let state = Mutex<State>(State())
 
@@ -33,9 +33,12 @@ final class FunctionInstances: Sendable {
         case account(ConcurrencyLimits.Refusal)
     }
 
-    init(definition: FunctionDefinition, limits: ConcurrencyLimits) {
+    /// Creates the instances of `definition`; `stats` carries on those of an
+    /// earlier definition of the same function.
+    init(definition: FunctionDefinition, limits: ConcurrencyLimits, stats: FunctionStats = FunctionStats()) {
         self.definition = definition
         self.limits = limits
+        self.stats = stats
     }
 
     /// Reserves an idle instance or the right to start one.

@@ -9,7 +9,8 @@ import Synchronization
 /// there is one, else a new one (cold start), else 429; kills instances that
 /// time out, replaces those that crash, and stops those idle too long.
 final class InstanceManager: Sendable {
-    private let functions: [String: FunctionInstances]
+    /// The functions served and their routes.
+    let functions: FunctionCatalog
     private let launcher: InstanceLauncher
     private let sink: LogSink
     private let logger: Logger
@@ -23,9 +24,7 @@ final class InstanceManager: Sendable {
         functions: [FunctionDefinition], limits: ConcurrencyLimits, launcher: InstanceLauncher,
         database: DatabaseRouting, sink: LogSink, logger: Logger
     ) {
-        self.functions = Dictionary(uniqueKeysWithValues: functions.map {
-            ($0.name, FunctionInstances(definition: $0, limits: limits))
-        })
+        self.functions = FunctionCatalog(functions, limits: limits)
         self.launcher = launcher
         self.database = database
         self.sink = sink
@@ -127,7 +126,7 @@ final class InstanceManager: Sendable {
     /// previous mode and how many instances were stopped at once.
     func switchMode(to mode: DatabaseMode) throws(DatabaseRouting.SwitchError) -> (previous: DatabaseMode, recycled: Int) {
         let previous = try database.switchTo(mode)
-        let idle = functions.values.flatMap { $0.takeIdle() }
+        let idle = functions.all.flatMap { $0.takeIdle() }
         for instance in idle { instance.terminate() }
         sink.write("Database mode: \(mode.rawValue) (was \(previous.rawValue)); \(idle.count) idle instances stopped, busy ones stop after their invocation")
         return (previous, idle.count)
@@ -141,6 +140,17 @@ final class InstanceManager: Sendable {
         let idle = names.compactMap { functions[$0] }.flatMap { $0.replaceAll() }
         for instance in idle { instance.terminate() }
         return idle.count
+    }
+
+    /// Serves `definitions` from now on (runtime.json or `Functions/` changed):
+    /// new functions are served at once, changed ones start fresh instances,
+    /// and the instances of changed and removed functions are drained.
+    func replaceFunctions(with definitions: [FunctionDefinition]) -> FunctionCatalog.Change {
+        let change = functions.replace(with: definitions)
+        for retired in change.retired {
+            for instance in retired.replaceAll() { instance.terminate() }
+        }
+        return change
     }
 
     /// Records how the last reload went, for the stats.
@@ -158,7 +168,7 @@ final class InstanceManager: Sendable {
     func sweepIdleInstances(every interval: Duration = .milliseconds(250)) async {
         while !Task.isCancelled {
             let now = ContinuousClock.now
-            for function in functions.values {
+            for function in functions.all {
                 for instance in function.takeExpired(now: now) {
                     instance.terminate()
                 }
@@ -170,7 +180,7 @@ final class InstanceManager: Sendable {
     /// Kills every instance and waits until all have exited.
     func shutdown() async {
         stopping.store(true, ordering: .relaxed)
-        let instances = functions.values.flatMap(\.instances)
+        let instances = functions.allIncludingRetired.flatMap(\.instances)
         for instance in instances { instance.terminate() }
         for instance in instances { _ = await instance.process?.waitForExit() }
     }
@@ -179,11 +189,11 @@ final class InstanceManager: Sendable {
 
     /// Instance counts, counters and latencies of every function.
     func snapshot() -> [String: FunctionSnapshot] {
-        functions.mapValues { function in
+        Dictionary(uniqueKeysWithValues: functions.all.map { function in
             let (counters, latency) = function.stats.snapshot()
-            return FunctionSnapshot(
-                instances: function.counts(), instanceList: function.summaries(), counters: counters, latency: latency)
-        }
+            return (function.definition.name, FunctionSnapshot(
+                instances: function.counts(), instanceList: function.summaries(), counters: counters, latency: latency))
+        })
     }
 }
 

@@ -2,31 +2,60 @@ import EmulatorConfig
 import Foundation
 import Logging
 
-/// What the host watches while it serves, and how it rebuilds.
+/// What the host watches while it serves, and how it rebuilds and rereads.
 public struct ReloadSettings: Sendable {
+    /// The `Functions/` folder: a change in a function's folder reloads that
+    /// function; a new folder rereads the configuration.
+    public var functionsDirectory: String
+    /// The runtime.json the host serves; a change rereads it.
+    public var configFile: String
     /// Folders whose changes concern every Swift function (the function SDK's sources).
     public var sharedSources: [String]
     /// Rebuilds the Swift functions; throws with the compiler's output when the build fails.
     public var build: @Sendable () async throws -> Void
+    /// Rereads runtime.json and `Functions/`; throws with a message naming the problem.
+    public var reloadConfiguration: @Sendable () throws -> ConfigurationReload
     /// How often the files are looked at.
     public var interval: Duration
 
     /// Creates settings; see the properties.
-    public init(sharedSources: [String], interval: Duration = .milliseconds(500), build: @escaping @Sendable () async throws -> Void) {
+    public init(
+        functionsDirectory: String, configFile: String, sharedSources: [String], interval: Duration = .milliseconds(500),
+        build: @escaping @Sendable () async throws -> Void,
+        reloadConfiguration: @escaping @Sendable () throws -> ConfigurationReload
+    ) {
+        self.functionsDirectory = functionsDirectory
+        self.configFile = configFile
         self.sharedSources = sharedSources
         self.interval = interval
         self.build = build
+        self.reloadConfiguration = reloadConfiguration
     }
 }
 
-/// Watches the functions' folders (and the SDK's sources) while the host
-/// serves. When a function's files change it rebuilds what needs building
-/// and, on success, replaces that function's instances: idle ones stop at
-/// once, busy ones after their invocation, and new invocations start the new
-/// code. When the build fails the last good build keeps serving and the
-/// compiler's message is shown.
+/// The configuration as reread while serving.
+public struct ConfigurationReload: Sendable {
+    /// The functions to serve from now on.
+    public var functions: [FunctionDefinition]
+    /// The runtime.json keys that changed but take effect only after a restart.
+    public var needsRestart: [String]
+
+    /// Creates a reload; see the properties.
+    public init(functions: [FunctionDefinition], needsRestart: [String]) {
+        self.functions = functions
+        self.needsRestart = needsRestart
+    }
+}
+
+/// Watches the functions' folders, the SDK's sources and runtime.json while
+/// the host serves. When a function's files change it rebuilds what needs
+/// building and, on success, replaces that function's instances: idle ones
+/// stop at once, busy ones after their invocation, and new invocations start
+/// the new code. When runtime.json changes (or a function folder appears or
+/// goes) the functions, their routes, limits and environment are replaced the
+/// same way; the keys that need a restart are named. A failed build or an
+/// invalid runtime.json keeps the last good state serving and says why.
 struct HotReloader: Sendable {
-    let functions: [FunctionDefinition]
     let settings: ReloadSettings
     let manager: InstanceManager
     let sink: LogSink
@@ -46,18 +75,38 @@ struct HotReloader: Sendable {
     }
 
     private func fingerprint() -> SourceFingerprint {
-        SourceFingerprint(roots: functions.map(\.directory) + settings.sharedSources)
+        SourceFingerprint(roots: [settings.functionsDirectory, settings.configFile] + settings.sharedSources)
     }
 
     private func reload(affectedBy changed: Set<String>) async {
+        let current = manager.functions.definitions
+        var definitions = current
+        var needsRestart: [String] = []
+        let unknownFolder = changed.contains { path in
+            path.hasPrefix(settings.functionsDirectory + "/") && !current.contains { path.hasPrefix($0.directory + "/") }
+        }
+        if changed.contains(settings.configFile) || unknownFolder {
+            do {
+                let reread = try settings.reloadConfiguration()
+                definitions = reread.functions
+                needsRestart = reread.needsRestart
+            } catch {
+                manager.recordReload(.failed(message: "\(error)"))
+                sink.write("Reload: \(error)\nStill serving the previous configuration.")
+                return
+            }
+        }
         let sharedChanged = changed.contains { path in settings.sharedSources.contains { path.hasPrefix($0 + "/") } }
-        let affected = functions.filter { function in
+        let edited = definitions.filter { function in
             (sharedChanged && function.isSwift) || changed.contains { $0.hasPrefix(function.directory + "/") }
         }
-        guard !affected.isEmpty else { return }
-        let names = affected.map(\.name).sorted().joined(separator: ", ")
+        let redefined = definitions.filter { !current.contains($0) }
+        let removed = current.filter { function in !definitions.contains { $0.name == function.name } }
+        for key in needsRestart { sink.write("Reload: runtime.json \(key) changed; it takes effect after a restart") }
+        guard !(edited + redefined + removed).isEmpty else { return }
+        let names = Set((edited + redefined + removed).map(\.name)).sorted().joined(separator: ", ")
         sink.write("Reload: \(names) changed")
-        if affected.contains(where: \.isSwift) {
+        if (edited + redefined).contains(where: \.isSwift) {
             do {
                 try await settings.build()
             } catch {
@@ -66,9 +115,15 @@ struct HotReloader: Sendable {
                 return
             }
         }
-        let recycled = manager.replaceInstances(of: affected.map(\.name))
-        manager.recordReload(.succeeded(functions: affected.map(\.name).sorted()))
-        sink.write("Reload: \(names) now serve the new code (\(recycled) idle instances stopped; busy ones stop after their invocation)")
+        let change = manager.replaceFunctions(with: definitions)
+        _ = manager.replaceInstances(of: edited.map(\.name).filter { !change.added.contains($0) && !change.changed.contains($0) })
+        manager.recordReload(.succeeded(functions: Set((edited + redefined).map(\.name)).sorted()))
+        for name in change.added { sink.write("Reload: now serving \(name)") }
+        for name in change.removed { sink.write("Reload: \(name) is no longer served") }
+        if !(edited + redefined).isEmpty {
+            let served = Set((edited + redefined).map(\.name)).sorted().joined(separator: ", ")
+            sink.write("Reload: \(served) now serve the new code (idle instances stopped, busy ones stop after their invocation)")
+        }
     }
 }
 
