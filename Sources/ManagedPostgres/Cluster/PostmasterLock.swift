@@ -23,9 +23,11 @@ enum PostmasterLock {
         try FileSystem.remove(pidFile)
     }
 
-    /// Whether `pid` is alive and is a PostgreSQL server on `dataDirectory`.
+    /// Whether `pid` is alive and is a PostgreSQL server on `dataDirectory`. A killed
+    /// server that is not yet reaped (a zombie, as after `kill -9` of the emulator and its
+    /// database when nothing reaps orphans promptly) is not: it holds no port or memory.
     static func isServer(pid: Int32, dataDirectory: String) -> Bool {
-        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard kill(pid, 0) == 0 || errno == EPERM, !isZombie(pid: pid) else { return false }
         // The postmaster works in its data directory, so its cwd identifies it.
         if let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd") {
             let ours = URL(fileURLWithPath: dataDirectory).resolvingSymlinksInPath().path
@@ -36,5 +38,11 @@ enum PostmasterLock {
             return name.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("postgres")
         }
         return true
+    }
+
+    /// Whether `pid` has exited and waits to be reaped (state `Z` in `/proc/PID/stat`).
+    private static func isZombie(pid: Int32) -> Bool {
+        guard let stat = FileSystem.readText("/proc/\(pid)/stat"), let end = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: end)...].first { $0 != " " } == "Z"
     }
 }
