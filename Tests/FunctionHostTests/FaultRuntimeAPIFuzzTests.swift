@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// A small deterministic generator (SplitMix64), so a failing run can be replayed from its seed.
+struct FuzzGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Random and mutated HTTP at an instance's Runtime API: the host answers or
+/// closes, never crashes, and keeps serving the function.
+@Suite struct FaultRuntimeAPIFuzzTests {
+    static func request(_ method: String, _ path: String, headers: [String] = [], body: String = "") -> [UInt8] {
+        var text = "\(method) /2018-06-01/runtime/\(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for header in headers { text += header + "\r\n" }
+        text += "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        return Array(text.utf8)
+    }
+
+    static let validRequests: [[UInt8]] = [
+        request("POST", "invocation/00000000-0000-0000-0000-000000000000/response", body: #"{"statusCode": 200}"#),
+        request("POST", "invocation/nope/error", headers: ["Lambda-Runtime-Function-Error-Type: Fuzz"],
+                body: #"{"errorType": "Fuzz", "errorMessage": "fuzz"}"#),
+        request("POST", "init/error", body: #"{"errorType": "Fuzz"}"#),
+        request("GET", "invocation/nope"),
+        request("PUT", "invocation/next"),
+        request("POST", "invocation/x/response", headers: ["Transfer-Encoding: chunked"], body: ""),
+    ]
+
+    static func mutate(_ bytes: [UInt8], using random: inout FuzzGenerator) -> [UInt8] {
+        var bytes = bytes
+        switch Int.random(in: 0..<5, using: &random) {
+        case 0:  // flip some bytes
+            for _ in 0..<Int.random(in: 1...6, using: &random) {
+                bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+            }
+        case 1:  // truncate
+            bytes = Array(bytes.prefix(Int.random(in: 0...bytes.count, using: &random)))
+        case 2:  // a huge or negative length
+            let length = ["99999999999", "-1", "7", "0x10", ""].randomElement(using: &random)!
+            let text = String(decoding: bytes, as: UTF8.self)
+            bytes = Array(text.replacingOccurrences(of: "Content-Length: ", with: "Content-Length: \(length)").utf8)
+        case 3:  // a long header line
+            let text = String(decoding: bytes, as: UTF8.self)
+            let header = "X-Fuzz: " + String(repeating: "a", count: Int.random(in: 1...100_000, using: &random)) + "\r\n"
+            bytes = Array(text.replacingOccurrences(of: "Host: 127.0.0.1\r\n", with: "Host: 127.0.0.1\r\n" + header).utf8)
+        default:  // random bytes
+            bytes = (0..<Int.random(in: 1...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        }
+        return bytes
+    }
+
+    /// Sends `bytes`, closes the sending side, and reads until the host closes; the reply's status line.
+    static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw HostError(message: "connect to the Runtime API failed: \(errno)") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { break }
+            offset += written
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        var reply = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            reply += buffer[0..<count]
+        }
+        return String(decoding: reply.prefix { $0 != 13 }, as: UTF8.self)
+    }
+
+    @Test func mutatedRequestsAtTheRuntimeAPINeverStopTheHost() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let first = try JSONSerialization.jsonObject(with: try await host.request("GET", "/echo").body) as! [String: Any]
+        let runtimeAPI = try #require((first["env"] as? [String: String])?["AWS_LAMBDA_RUNTIME_API"])
+        let port = try #require(Int(runtimeAPI.split(separator: ":").last ?? ""))
+
+        var random = FuzzGenerator(seed: 0x0F0F_2026)
+        var statuses: [String: Int] = [:]
+        for round in 0..<80 {
+            let valid = Self.validRequests.randomElement(using: &random)!
+            let bytes = round % 4 == 0 ? valid : Self.mutate(valid, using: &random)
+            let status = try Self.exchange(port: port, bytes)
+            statuses[String(status.prefix(12)), default: 0] += 1
+            #expect(status.isEmpty || status.hasPrefix("HTTP/1.1 4"), "round \(round): \(status)")
+        }
+        #expect(statuses["HTTP/1.1 400", default: 0] > 0, "\(statuses)")
+        #expect(processIsAlive(host.process.pid))
+        // The instance that was fuzzed still serves, and so does the host.
+        let after = try JSONSerialization.jsonObject(with: try await host.request("GET", "/echo").body) as! [String: Any]
+        #expect(after["pid"] as? Int == first["pid"] as? Int)
+    }
+}
