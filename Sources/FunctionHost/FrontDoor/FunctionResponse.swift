@@ -28,7 +28,7 @@ enum FunctionResponse {
             return fromPayload(payload)
         case .functionError(let payload, let errorType), .initError(let payload, let errorType):
             return functionError(payload, errorType: errorType)
-        case .timedOut, .crashed, .responseTooLarge:
+        case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
             return json(result.outcome.isTimeout ? .gatewayTimeout : .badGateway, hostError(for: result) ?? [:])
         }
     }
@@ -48,6 +48,11 @@ enum FunctionResponse {
             return [
                 "errorType": "Runtime.ExitError",
                 "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: \(status)",
+            ]
+        case .outOfMemory(let limitMB):
+            return [
+                "errorType": "Runtime.OutOfMemory",
+                "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed (memory above \(limitMB) MB)",
             ]
         case .responseTooLarge:
             return [

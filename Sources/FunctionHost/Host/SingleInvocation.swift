@@ -55,7 +55,7 @@ public struct SingleInvocation: Sendable {
                 return Result(succeeded: true, payload: String(buffer: payload))
             case .functionError(let payload, _), .initError(let payload, _):
                 return Result(succeeded: false, payload: String(buffer: payload))
-            case .timedOut, .crashed, .responseTooLarge:
+            case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
                 return Result(succeeded: false, payload: String(buffer: JSONBody.object(FunctionResponse.hostError(for: result) ?? [:])))
             }
         case .throttled:

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The Runtime API handler and the instance manager drive it; every state
 /// change happens under one lock, and every invocation completes exactly once:
-/// by a response, an error, the timeout, or the process's exit.
+/// by a response, an error, the timeout, the out-of-memory kill, or the process's exit.
 final class Instance: Sendable {
     /// Short id shown in logs (`[function/id]`) and in the log stream name.
     let id: String
@@ -40,6 +40,8 @@ final class Instance: Sendable {
         var initError: (body: ByteBuffer, errorType: String?)?
         /// Its process group is stopped (SIGSTOP) until the next event.
         var frozen = false
+        /// Compares its processes' resident memory with `memoryMB` until it exits.
+        var memoryWatch: RepeatedTask?
     }
 
     private struct Invocation {
@@ -55,6 +57,9 @@ final class Instance: Sendable {
 
     /// How long a new instance may take to reach its first `/next` (Lambda's init limit).
     static let initTimeout = 10.0
+
+    /// How often the resident memory of an instance's processes is checked against its `memoryMB`.
+    static let memoryCheckInterval = TimeAmount.milliseconds(200)
 
     init(
         id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int, codeGeneration: Int,
@@ -73,11 +78,16 @@ final class Instance: Sendable {
 
     // MARK: Lifecycle (instance manager)
 
-    /// Records the process and Runtime API channel once launched.
+    /// Records the process and Runtime API channel once launched, and starts
+    /// watching the process's memory.
     func attach(process: ChildProcess, serverChannel: any Channel) {
+        let watch = eventLoop.scheduleRepeatedTask(initialDelay: Self.memoryCheckInterval, delay: Self.memoryCheckInterval) {
+            [self] _ in checkMemory()
+        }
         state.withLock {
             $0.process = process
             $0.serverChannel = serverChannel
+            $0.memoryWatch = watch
         }
     }
 
@@ -159,6 +169,8 @@ final class Instance: Sendable {
     func processExited(_ status: TerminationStatus) {
         let (invocation, channels) = state.withLock { state -> (Invocation?, [any Channel]) in
             state.phase = .dead
+            state.memoryWatch?.cancel()
+            state.memoryWatch = nil
             defer { state.current = nil; state.parkedNext = nil }
             return (state.current, [state.serverChannel, state.parkedNext].compactMap { $0 })
         }
@@ -285,6 +297,28 @@ final class Instance: Sendable {
         guard let invocation else { return }
         process?.signal(SIGKILL)
         invocation.continuation.resume(returning: .timedOut(seconds: seconds))
+    }
+
+    /// Kills the instance, as Lambda does, when its processes together hold more
+    /// resident memory than `memoryMB`; the invocation it holds ends with
+    /// ``InvocationOutcome/outOfMemory(limitMB:)``.
+    private func checkMemory() {
+        guard let pid = state.withLock({ $0.phase == .dead || $0.frozen ? nil : $0.process?.pid }),
+              ProcessTreeMemory.residentMegabytes(root: pid) > memoryMB else { return }
+        let (invocation, process) = state.withLock { state -> (Invocation?, ChildProcess?) in
+            guard state.phase != .dead else { return (nil, nil) }
+            defer {
+                state.current = nil
+                state.phase = .dead
+                state.memoryWatch?.cancel()
+                state.memoryWatch = nil
+            }
+            return (state.current, state.process)
+        }
+        process?.signal(SIGKILL)
+        guard let invocation else { return }
+        invocation.timer?.cancel()
+        invocation.continuation.resume(returning: .outOfMemory(limitMB: memoryMB))
     }
 
     /// Lets the Runtime API reply go out, then kills the process.

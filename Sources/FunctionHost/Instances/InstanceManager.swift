@@ -102,6 +102,8 @@ final class InstanceManager: Sendable {
             sink.write("\(prefix) \(Self.timestamp()) \(result.requestId) Task timed out after \(String(format: "%.2f", seconds)) seconds")
         case .crashed(let status):
             sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: \(status)")
+        case .outOfMemory(let limitMB):
+            sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed Runtime.OutOfMemory (memory above \(limitMB) MB)")
         default: break
         }
         sink.write("\(prefix) END RequestId: \(result.requestId)")

@@ -15,6 +15,9 @@ enum InvocationOutcome: Sendable {
     case crashed(TerminationStatus)
     /// The function's response exceeded the payload limit.
     case responseTooLarge
+    /// The instance's processes used more memory than the function's `memoryMB`; the
+    /// instance was killed (Lambda's out-of-memory kill).
+    case outOfMemory(limitMB: Int)
 
     /// Whether the function ran past its timeout.
     var isTimeout: Bool { if case .timedOut = self { return true } else { return false } }
@@ -23,7 +26,7 @@ enum InvocationOutcome: Sendable {
     var keepsInstance: Bool {
         switch self {
         case .response, .functionError: return true
-        case .initError, .timedOut, .crashed, .responseTooLarge: return false
+        case .initError, .timedOut, .crashed, .responseTooLarge, .outOfMemory: return false
         }
     }
 }

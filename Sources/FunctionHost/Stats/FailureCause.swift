@@ -20,6 +20,8 @@ public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
     case throttled
     /// The instance's process exited while it held the invocation.
     case crashed
+    /// The instance used more memory than its `memoryMB` and was killed.
+    case outOfMemory
     /// No instance could be started.
     case startFailed
     /// The function (or its init) reported any other error, or answered badly.
@@ -34,6 +36,7 @@ public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
         case .functionTimeout: "function-timeout"
         case .throttled: "throttled"
         case .crashed: "crashed"
+        case .outOfMemory: "out-of-memory"
         case .startFailed: "start-failed"
         case .functionError: "function-error"
         }
@@ -49,6 +52,7 @@ public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
         case .functionError(let payload, _), .initError(let payload, _): self = Self.reported(payload)
         case .timedOut: self = .functionTimeout
         case .crashed: self = .crashed
+        case .outOfMemory: self = .outOfMemory
         case .responseTooLarge: self = .functionError
         }
     }

@@ -48,7 +48,7 @@ struct InvocationRecord: Sendable {
             guard let code = (value as? [String: Any])?["statusCode"] as? Int else { return 200 }
             return (200...599).contains(code) ? code : 502
         case .timedOut: return 504
-        case .functionError, .initError, .crashed, .responseTooLarge: return 502
+        case .functionError, .initError, .crashed, .responseTooLarge, .outOfMemory: return 502
         }
     }
 

@@ -35,6 +35,7 @@ enum StormFailure {
         case "function-timeout": return "the function ran past its timeoutSeconds (504)"
         case "throttled": return "refused by a concurrency or burst limit (429)"
         case "crashed": return "the instance exited during the invocation"
+        case "out-of-memory": return "the instance used more than its memoryMB and was killed"
         case "start-failed": return "no instance could be started"
         case "function-error": return "the function reported an error"
         case connectionError: return "could not connect, or the connection broke"
