@@ -45,18 +45,22 @@ import TestSupport
     }
 
     @Test func everyListeningSocketIsOnLoopbackAndNoPasswordIsShown() async throws {
+        let (poolPort, sqlPort) = (try freePort(), try freePort())
         let project = try TestProject(
             functions: ["echo": ["handler": "echo"]],
             extra: [
                 "database": ["managed": ["port": try freePort(), "maxConnections": 20]],
-                "pool": ["port": try freePort(), "maxServerConnections": 2],
+                "pool": ["port": poolPort, "maxServerConnections": 2],
+                "sqlOverHTTP": ["port": sqlPort],
             ])
         let host = try await HostProcess.start(configFile: project.configFile)
         #expect(try await host.request("GET", "/echo").status == 200)  // an instance, with its Runtime API port
 
         let hostSockets = try Self.listeningAddresses(of: host.process.pid)
-        // The front door, the pool and the instance's Runtime API at least.
-        #expect(hostSockets.count >= 3, "\(hostSockets)")
+        // The front door, the pool, SQL over HTTP and the instance's Runtime API at least.
+        #expect(hostSockets.count >= 4, "\(hostSockets)")
+        #expect(hostSockets.contains("127.0.0.1:\(host.port)") && hostSockets.contains("127.0.0.1:\(poolPort)"), "\(hostSockets)")
+        #expect(hostSockets.contains("127.0.0.1:\(sqlPort)"), "\(hostSockets)")
         #expect(hostSockets.allSatisfy(Self.isLoopback), "\(hostSockets)")
         let database = try #require(try host.instancePIDs(command: "postgres").first)
         let databaseSockets = try Self.listeningAddresses(of: database)
