@@ -1,84 +1,79 @@
 #!/usr/bin/env python3
-"""Cold start and warm invocation latency of the Swift `hello` through the host.
+"""Cold start (Swift `hello` and the Python example) and warm invocation latency through the host.
 
-Runs the real emulator binary on a throwaway project whose only function is the
-built `hello`, and measures, in the same run:
+Runs the real emulator binary on a throwaway project holding the built `hello`
+and a copy of Functions/hello-python, and measures, in the same run:
 
   cold start   Init Duration (spawn to the instance's first /next) of N cold
-               starts, read from the REPORT lines; baseline: spawning the same
-               binary straight to its exit (no runtime API), so the ratio shows
-               what the host adds to a bare process start.
+               starts of each function, alternating, read from the REPORT
+               lines, and the first request's latency (distribution of both);
+               baseline: spawning the same binary (or bootstrap) straight to
+               its exit (no runtime API), so the ratio shows what the host and
+               the runtime's start add to a bare process start.
   warm         client-side latency of N sequential keep-alive requests to
                /hello; baseline: the front door's own 404 (same HTTP path, no
                invocation), so the ratio shows the cost of an invocation.
 
-Usage: python3 Benchmarks/host_latency.py [--samples N] [--configuration debug|release]
-Builds with `swift build` first. Prints medians, p99 and ratios.
+Usage: python3 Benchmarks/host_latency.py [--samples N] [--configuration debug|release] [--scratch-path PATH]
+Builds the emulator and `hello` with `swift build` first. Prints medians, p99 and ratios.
 """
-import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, threading, time
+import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, build, percentile, start_emulator
 
 
-def start_emulator(bin_dir, config_file):
-    """Starts the emulator; returns it, its port, and the list its output lines keep going to."""
-    process = subprocess.Popen(
-        [os.path.join(bin_dir, "emulator"), "--config", config_file, "--port", "0", "--no-build"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        match = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
-        if match:
-            # Keep reading, or the emulator blocks once the pipe is full.
-            threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True).start()
-            return process, int(match.group(1)), lines
-    raise SystemExit("emulator did not start:\n" + "".join(lines))
+PYTHON_EXAMPLE = os.path.join(ROOT, "Functions", "hello-python")
 
 
 def project(idle_seconds):
+    """A throwaway project: the built Swift `hello` and a copy of the Python example `hello-python`."""
     directory = tempfile.mkdtemp(prefix="bench-host-")
     os.makedirs(os.path.join(directory, "Functions", "hello"))
     open(os.path.join(directory, "Functions", "hello", "main.swift"), "w").write("// the built hello product\n")
-    config = {"database": None, "functions": {"hello": {"routes": ["GET /hello"], "idleTimeoutSeconds": idle_seconds}}}
+    shutil.copytree(PYTHON_EXAMPLE, os.path.join(directory, "Functions", "hello-python"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    config = {"database": None, "functions": {
+        "hello": {"routes": ["GET /hello"], "idleTimeoutSeconds": idle_seconds},
+        "hello-python": {"routes": ["GET /hello-python"], "handler": "handler.handle",
+                         "idleTimeoutSeconds": idle_seconds}}}
     json.dump(config, open(os.path.join(directory, "runtime.json"), "w"))
     return directory
 
 
-def measure_cold(bin_dir, samples):
+def measure_cold(bin_dir, samples, functions):
+    """Cold starts of each function, alternating; returns {name: (Init Durations, first-request latencies)}."""
     directory = project(0.05)
     process, port, lines = start_emulator(bin_dir, os.path.join(directory, "runtime.json"))
-    first_request_ms = []
+    first_request_ms = {name: [] for name in functions}
     try:
         for _ in range(samples):
-            time.sleep(0.45)  # the idle instance is torn down before the next request
-            connection = http.client.HTTPConnection("127.0.0.1", port)
-            started = time.perf_counter()
-            connection.request("GET", "/hello")
-            response = connection.getresponse()
-            response.read()
-            first_request_ms.append((time.perf_counter() - started) * 1000)
-            assert response.status == 200, response.status
-            connection.close()
+            for name in functions:  # alternate, so drift hits both alike
+                time.sleep(0.45)  # the idle instance is torn down before the next request
+                connection = http.client.HTTPConnection("127.0.0.1", port)
+                started = time.perf_counter()
+                connection.request("GET", "/" + name)
+                response = connection.getresponse()
+                response.read()
+                first_request_ms[name].append((time.perf_counter() - started) * 1000)
+                assert response.status == 200, (name, response.status)
+                connection.close()
     finally:
         process.terminate()
         process.wait(timeout=30)
         shutil.rmtree(directory)
-    inits = [float(m) for m in re.findall(r"Init Duration: ([\d.]+) ms", "".join(lines))]
-    return inits, first_request_ms
+    output = "".join(lines)
+    return {name: ([float(m) for m in re.findall(rf"\[{re.escape(name)}/[^]]*\] REPORT .*Init Duration: ([\d.]+) ms", output)],
+                   first_request_ms[name]) for name in functions}
 
 
-def measure_bare_spawn(bin_dir, samples):
+def measure_bare_spawn(command, samples):
+    """Spawning `command` without AWS_LAMBDA_RUNTIME_API, to its exit: the process start alone."""
     times = []
     env = {"PATH": os.environ.get("PATH", "")}
     for _ in range(samples):
         started = time.perf_counter()
-        subprocess.run([os.path.join(bin_dir, "hello")], env=env, stderr=subprocess.DEVNULL)
+        subprocess.run(command, env=env, cwd=PYTHON_EXAMPLE, stderr=subprocess.DEVNULL)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -114,25 +109,31 @@ def main():
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--warm-samples", type=int, default=500)
     parser.add_argument("--configuration", default="debug", choices=["debug", "release"])
+    parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
     args = parser.parse_args()
-    subprocess.run(["swift", "build", "-c", args.configuration], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    bin_dir = subprocess.run(["swift", "build", "-c", args.configuration, "--show-bin-path"], cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout.strip()
+    bin_dir = build(args.configuration, args.scratch_path, products=("emulator", "hello"))
 
-    inits, first = measure_cold(bin_dir, args.samples)
-    bare = measure_bare_spawn(bin_dir, args.samples)
+    cold = measure_cold(bin_dir, args.samples, ("hello", "hello-python"))
+    bare = {"hello": measure_bare_spawn([os.path.join(bin_dir, "hello")], args.samples),
+            "hello-python": measure_bare_spawn([os.path.join(PYTHON_EXAMPLE, "bootstrap")], args.samples)}
     hello, baseline = measure_warm(bin_dir, args.warm_samples)
 
     def line(name, values):
         return f"  {name:<44} median {statistics.median(values):8.2f} ms   p99 {percentile(values, 0.99):8.2f} ms   (n={len(values)})"
 
+    def distribution(values):
+        return "  ".join(f"p{int(q * 100)} {percentile(values, q):.2f}" for q in (0.1, 0.25, 0.5, 0.75, 0.9, 0.99))
+
     print(f"host latency, {args.configuration} build, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
-    print("cold start")
-    print(line("Init Duration (spawn to first /next)", inits))
-    print(line("first request, client side", first))
-    print(line("baseline: bare spawn of hello to exit", bare))
-    print(f"  ratio init / bare spawn: {statistics.median(inits) / statistics.median(bare):.2f}")
+    for name in ("hello", "hello-python"):
+        inits, first = cold[name]
+        print(f"cold start of {name}")
+        print(line("Init Duration (spawn to first /next)", inits))
+        print("    distribution, ms: " + distribution(inits))
+        print(line("first request, client side", first))
+        print("    distribution, ms: " + distribution(first))
+        print(line("baseline: bare spawn to exit", bare[name]))
+        print(f"  ratio init / bare spawn: {statistics.median(inits) / statistics.median(bare[name]):.2f}")
     print("warm")
     print(line("GET /hello (warm invocation)", hello))
     print(line("baseline: GET /not-a-route (404, no invocation)", baseline))

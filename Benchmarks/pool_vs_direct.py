@@ -13,33 +13,10 @@ Usage: python3 Benchmarks/pool_vs_direct.py [--clients 50] [--seconds 10] [--rou
          [--protocols simple,extended,prepared] [--scratch-path PATH]
 Needs: a Swift toolchain, PostgreSQL server binaries and pgbench (Debian: postgresql).
 """
-import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, threading, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pgbench_binary():
-    found = shutil.which("pgbench")
-    if found:
-        return found
-    versions = sorted(os.listdir("/usr/lib/postgresql"), key=lambda v: int(v) if v.isdigit() else 0)
-    return f"/usr/lib/postgresql/{versions[-1]}/bin/pgbench"
-
-
-def run_pgbench(url, protocol, clients, seconds):
-    output = subprocess.run(
-        [pgbench_binary(), "-S", "-n", "-M", protocol, "-c", str(clients), "-j", "2", "-T", str(seconds), url],
-        check=True, capture_output=True, text=True).stdout
-    tps = float(re.search(r"tps = ([\d.]+)", output).group(1))
-    latency = float(re.search(r"latency average = ([\d.]+) ms", output).group(1))
-    failed = re.search(r"number of failed transactions: (\d+)", output)
-    return tps, latency, int(failed.group(1)) if failed else 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import ROOT, free_port, postgres_bin, run_pgbench
 
 
 def main():
@@ -94,7 +71,7 @@ def main():
                 raise SystemExit("emulator url failed: " + result.stdout + result.stderr)
             return result.stdout.strip()
         pooled, direct = url(), url("--direct")
-        subprocess.run([pgbench_binary(), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
+        subprocess.run([postgres_bin("pgbench"), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
 
         results = {}
         for protocol in protocols:
