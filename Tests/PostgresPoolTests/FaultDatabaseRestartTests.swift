@@ -1,3 +1,4 @@
+import Glibc
 import Logging
 import ManagedPostgres
 import PostgresNIO
@@ -96,11 +97,17 @@ extension PostgresPoolTests {
             Issue.record("condition not reached within 60 s")
         }
 
-        @Test func committedTransactionsSurviveARestartUnderLoad() async throws {
+        /// `crash`: the postmaster is killed with SIGKILL (crash recovery on the next start) instead of
+        /// stopped; `app` commits synchronously then, as the test settings turn that off.
+        @Test(arguments: [false, true])
+        func committedTransactionsSurviveARestartUnderLoad(crash: Bool) async throws {
             try await withTemporaryCluster { cluster async throws in
                 let first = cluster.server()
                 let endpoints = try await first.start()
-                _ = try await psql("CREATE TABLE ledger (transaction int, part int)", credentials: endpoints.application)
+                _ = try await psql(
+                    "ALTER ROLE app SET synchronous_commit = on; CREATE TABLE ledger (transaction int, part int)",
+                    credentials: endpoints.superuser)
+                _ = try await psql("GRANT ALL ON ledger TO app", credentials: endpoints.superuser)
                 try await PoolHarness.withPool(database: endpoints.application, logger: Self.quietLogger, {
                     $0.clientAuthentication = .trust
                     $0.maxServerConnections = 4
@@ -117,11 +124,16 @@ extension PostgresPoolTests {
                         do {
                             try await Self.waitUntil { ledger.acknowledgedCount >= 100 }
                             let beforeStop = ledger.failureCount
-                            await first.stop()
+                            if crash {
+                                let pid = try #require(await first.serverProcessID)
+                                kill(pid, SIGKILL)
+                            } else {
+                                await first.stop()
+                            }
                             try await Self.waitUntil { ledger.failureCount >= beforeStop + Self.workers }
                             let restarting = clock.now
                             duringFault = ledger.failureCount - beforeStop
-                            _ = try await cluster.server().start()
+                            _ = try await (crash ? first : cluster.server()).start()
                             let afterRestart = ledger.acknowledgedCount
                             try await Self.waitUntil { ledger.acknowledgedCount > afterRestart }
                             recovery = clock.now - restarting
@@ -147,7 +159,7 @@ extension PostgresPoolTests {
                     #expect(lost.isEmpty, "acknowledged but not in the table: \(lost.sorted().prefix(10))")
                     #expect(parts.values.allSatisfy { $0 == 2 }, "a transaction committed by half")
                     print(
-                        "fault database restart: \(acknowledged.count) acknowledged, \(ledger.failureCount) failed"
+                        "fault database \(crash ? "crash" : "restart"): \(acknowledged.count) acknowledged, \(ledger.failureCount) failed"
                             + " (\(duringFault) while stopped), \(lost.count) lost, first commit \(recovery) after the restart began")
 
                     #expect(await pool.stats().errors.serverConnectFailed >= 1)
