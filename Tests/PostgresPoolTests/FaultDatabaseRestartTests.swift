@@ -96,7 +96,7 @@ extension PostgresPoolTests {
             Issue.record("condition not reached within 60 s")
         }
 
-        @Test(.disabled("hangs about every other run before the database is stopped: 8 clients over 4 server connections, all 4 backends idle, clients never answered (pool bug under investigation)"))
+        @Test(.disabled("hangs in one run of two or three after the restart: the pool then has no client and 4 idle servers, yet a postgres-nio client of the load never returns (connect or close of a connection the pool dropped); to be chased"))
         func committedTransactionsSurviveARestartUnderLoad() async throws {
             try await withTemporaryCluster { cluster async throws in
                 let first = cluster.server()
