@@ -351,7 +351,7 @@ function renderFunctions(snapshot) {
       el("td", {}, el("strong", {}, name)),
       el("td", { class: "num" }, count(f.instances.total)),
       el("td", { class: "num" }, count(f.instances.busy)),
-      el("td", { class: "num" }, count(f.instances.idle)),
+      el("td", { class: "num" }, count(f.instances.idle) + (f.instances.frozen ? ` (${count(f.instances.frozen)} frozen)` : "")),
       el("td", { class: "num" }, count(f.instances.starting)),
       el("td", { class: "num" }, rate(rates[name] ? rates[name].requestsPerSecond : 0)),
       el("td", { class: "num" }, count(f.invocations)),
