@@ -59,33 +59,8 @@ struct FuzzGenerator: RandomNumberGenerator {
 
     /// Sends `bytes`, closes the sending side, and reads until the host closes; the reply's status line.
     static func exchange(port: Int, _ bytes: [UInt8]) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw HostError(message: "connect to the Runtime API failed: \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { break }
-            offset += written
-        }
-        shutdown(fd, Int32(SHUT_WR))
-        var reply = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            reply += buffer[0..<count]
-        }
-        return String(decoding: reply.prefix { $0 != 13 }, as: UTF8.self)
+        let reply = try RawSocket.exchange(port: port, bytes: bytes, closingWrite: true)
+        return String(reply.prefix { $0 != "\r" && $0 != "\r\n" })
     }
 
     @Test func mutatedRequestsAtTheRuntimeAPINeverStopTheHost() async throws {
