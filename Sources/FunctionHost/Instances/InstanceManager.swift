@@ -106,12 +106,18 @@ final class InstanceManager: Sendable {
             sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed Runtime.OutOfMemory (memory above \(limitMB) MB)")
         default: break
         }
-        sink.write("\(prefix) END RequestId: \(result.requestId)")
-        var line = "\(prefix) REPORT RequestId: \(result.requestId)\tDuration: \(String(format: "%.2f", duration)) ms"
-        line += "\tBilled Duration: \(Int(duration.rounded(.up))) ms\tMemory Size: \(instance.memoryMB) MB"
-        line += "\tMax Memory Used: \(maxMemory.map(String.init) ?? "-") MB"
-        if let initDuration { line += "\tInit Duration: \(String(format: "%.2f", initDuration.milliseconds)) ms" }
-        sink.write(line)
+        var report = "\(prefix) REPORT RequestId: \(result.requestId)\tDuration: \(Self.twoDecimals(duration)) ms"
+        report += "\tBilled Duration: \(Int(duration.rounded(.up))) ms\tMemory Size: \(instance.memoryMB) MB"
+        report += "\tMax Memory Used: \(maxMemory.map(String.init) ?? "-") MB"
+        if let initDuration { report += "\tInit Duration: \(Self.twoDecimals(initDuration.milliseconds)) ms" }
+        sink.write(lines: ["\(prefix) END RequestId: \(result.requestId)", report])
+    }
+
+    /// `value` (not negative) with two decimals, as `%.2f` would print it.
+    private static func twoDecimals(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     private static func timestamp() -> String {
@@ -221,9 +227,6 @@ struct FunctionSnapshot: Sendable, Equatable {
 enum MemoryUsage {
     /// `VmHWM` of the process in megabytes, or nil once it is gone.
     static func peakMegabytes(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return (kilobytes + 1023) / 1024
+        ProcStatus.kilobytes("VmHWM", pid: pid).map { ($0 + 1023) / 1024 }
     }
 }

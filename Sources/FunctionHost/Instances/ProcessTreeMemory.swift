@@ -10,16 +10,10 @@ enum ProcessTreeMemory {
         var seen: Set<Int32> = []
         while let pid = pending.popLast() {
             guard seen.insert(pid).inserted else { continue }
-            kilobytes += residentKilobytes(pid)
+            kilobytes += ProcStatus.kilobytes("VmRSS", pid: pid) ?? 0
             pending += children(of: pid)
         }
         return kilobytes / 1024
-    }
-
-    private static func residentKilobytes(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     private static func children(of pid: Int32) -> [Int32] {

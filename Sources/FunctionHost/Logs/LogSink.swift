@@ -33,6 +33,15 @@ public final class LogSink: Sendable {
         }
     }
 
+    /// Writes several lines together, with one system call: the END and REPORT
+    /// lines of every invocation.
+    public func write(lines: [String]) {
+        switch format {
+        case .text: emit(lines.joined(separator: "\n"))
+        case .json: emit(lines.map { LogLine(parsing: $0).json(at: Date()) }.joined(separator: "\n"))
+        }
+    }
+
     /// Writes a message with an explicit level and source (swift-log's lines).
     func write(_ message: String, level: String, source: String, text: @autoclosure () -> String) {
         switch format {
