@@ -13,6 +13,8 @@ final class Instance: Sendable {
     /// Short id shown in logs (`[function/id]`) and in the log stream name.
     let id: String
     let functionName: String
+    /// The ARN the runtime is told it serves (`Lambda-Runtime-Invoked-Function-Arn`).
+    private let functionARN: String
     let memoryMB: Int
     let timeout: Double
     /// The database-mode generation it was launched under (see ``DatabaseRouting``).
@@ -68,6 +70,7 @@ final class Instance: Sendable {
         self.id = id
         self.coldStartBegan = coldStartBegan
         self.functionName = functionName
+        functionARN = "arn:aws:lambda:us-east-1:123456789012:function:\(functionName)"
         self.memoryMB = memoryMB
         self.timeout = timeout
         self.generation = generation
@@ -333,19 +336,9 @@ final class Instance: Sendable {
             ("Content-Type", "application/json"),
             ("Lambda-Runtime-Aws-Request-Id", invocation.requestId),
             ("Lambda-Runtime-Deadline-Ms", String(invocation.deadlineEpochMs)),
-            ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:\(functionName)"),
+            ("Lambda-Runtime-Invoked-Function-Arn", functionARN),
             ("Lambda-Runtime-Trace-Id", TraceID.make()),
         ]
         RuntimeAPIHandler.send(.event(invocation.payload, headers: headers), on: channel)
-    }
-}
-
-/// X-Ray style trace ids, as Lambda passes them.
-enum TraceID {
-    static func make() -> String {
-        let epoch = String(Int(Date().timeIntervalSince1970), radix: 16)
-        let random = (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
-        let parent = (0..<16).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
-        return "Root=1-\(epoch)-\(random);Parent=\(parent);Sampled=0"
     }
 }
