@@ -2,6 +2,7 @@ import EmulatorConfig
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// The API Gateway HTTP API payload 2.0 event an instance receives.
 struct APIGatewayEvent: Encodable {
@@ -97,14 +98,21 @@ struct APIGatewayEvent: Encodable {
         return spaced.removingPercentEncoding ?? spaced
     }
 
-    /// API Gateway's `requestContext.time`: `26/Nov/2026:17:53:05 +0000`.
+    /// API Gateway's `requestContext.time`: `26/Nov/2026:17:53:05 +0000`. It
+    /// changes once a second, so the last one made is kept.
     private static func clf(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
+        let second = Int(date.timeIntervalSince1970)
+        if let text = lastTime.withLock({ $0.second == second ? $0.text : nil }) { return text }
+        var seconds = time_t(second)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(
-            format: "%02d/%@/%04d:%02d:%02d:%02d +0000", parts.tm_mday, months[Int(parts.tm_mon)],
-            parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec)
+        func twoDigits(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let text = "\(twoDigits(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900)"
+            + ":\(twoDigits(parts.tm_hour)):\(twoDigits(parts.tm_min)):\(twoDigits(parts.tm_sec)) +0000"
+        lastTime.withLock { $0 = (second, text) }
+        return text
     }
+
+    private static let lastTime = Mutex<(second: Int, text: String)>((-1, ""))
 }
