@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `emulator`: serve the functions of a project (the default), and tools around it.
-@main
+/// Started from `main.swift`.
 struct Emulator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
