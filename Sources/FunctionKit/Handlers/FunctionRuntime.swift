@@ -59,12 +59,14 @@ public enum FunctionRuntime {
             guard let endpoint = Endpoint(value) else {
                 throw RuntimeError.invalidEndpoint(value)
             }
-            try await RuntimeLoop.run(
-                endpoint: endpoint,
-                group: FunctionEventLoop.group,
-                environment: .fromProcess(),
-                setup: setup
-            )
+            try await withTaskExecutorPreference(FunctionEventLoop.executor) { () async throws -> Void in
+                try await RuntimeLoop.run(
+                    endpoint: endpoint,
+                    group: FunctionEventLoop.group,
+                    environment: .fromProcess(),
+                    setup: setup
+                )
+            }
         } catch {
             Platform.writeToStandardError("FunctionKit: \(error)\n")
         }

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 
 /// The SDK's one event-loop thread. The runtime's Runtime API client runs on
@@ -8,4 +9,23 @@ package enum FunctionEventLoop {
     /// A group of exactly one event loop, started on first use and kept for
     /// the life of the process.
     package static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
+    /// Runs tasks on that same thread: the runtime loop and the handler run
+    /// under it (see ``FunctionRuntime``), so an invocation never hops between
+    /// Swift's global executor and the event loop that does its I/O.
+    package static let executor = EventLoopTaskExecutor(group.next())
+}
+
+/// A task executor that runs every job on one NIO event loop.
+package final class EventLoopTaskExecutor: TaskExecutor {
+    private let eventLoop: any EventLoop
+
+    package init(_ eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    package func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        eventLoop.execute { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
+    }
 }
