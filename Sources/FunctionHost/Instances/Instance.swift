@@ -24,6 +24,7 @@ final class Instance: Sendable {
     /// Whether its processes are stopped while it waits for the next event (`freezeIdle`).
     let freezesWhenIdle: Bool
     let eventLoop: any EventLoop
+    private let peakMemory = PeakMemory()
     /// When the cold start began (before any `coldStartDelayMs`): Init Duration counts from here.
     private let coldStartBegan: ContinuousClock.Instant
     private let state = Mutex<State>(State())
@@ -102,6 +103,9 @@ final class Instance: Sendable {
 
     /// When it last became idle (nil unless idle).
     var idleSince: ContinuousClock.Instant? { state.withLock { $0.phase == .idle ? $0.idleSince : nil } }
+
+    /// Lambda's `Max Memory Used` in megabytes, for the REPORT lines; nil once the process is gone.
+    var maxMemoryUsed: Int? { process.flatMap { peakMemory.megabytes(pid: $0.pid) } }
 
     /// Whether its processes are stopped right now, waiting for the next event.
     var isFrozen: Bool { state.withLock { $0.frozen } }

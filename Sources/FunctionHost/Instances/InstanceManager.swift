@@ -96,7 +96,7 @@ final class InstanceManager: Sendable {
     private func report(_ result: InvocationResult, instance: Instance, total: Duration, prefix: String) {
         let initDuration = result.coldStart ? instance.initDuration : nil
         let duration = max(0, total.milliseconds - (initDuration?.milliseconds ?? 0))
-        let maxMemory = instance.process.flatMap { MemoryUsage.peakMegabytes(pid: $0.pid) }
+        let maxMemory = instance.maxMemoryUsed
         switch result.outcome {
         case .timedOut(let seconds):
             sink.write("\(prefix) \(Self.timestamp()) \(result.requestId) Task timed out after \(String(format: "%.2f", seconds)) seconds")
@@ -221,12 +221,4 @@ struct FunctionSnapshot: Sendable, Equatable {
     var instanceList: [InstanceSummary]
     var counters: FunctionCounters
     var latency: LatencyPercentiles
-}
-
-/// Peak memory of an instance, as Lambda's `Max Memory Used`.
-enum MemoryUsage {
-    /// `VmHWM` of the process in megabytes, or nil once it is gone.
-    static func peakMegabytes(pid: Int32) -> Int? {
-        ProcStatus.kilobytes("VmHWM", pid: pid).map { ($0 + 1023) / 1024 }
-    }
 }
