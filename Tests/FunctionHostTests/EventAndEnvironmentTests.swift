@@ -53,6 +53,16 @@ import Testing
         #expect(event["body"] as? String == bytes.base64EncodedString())
     }
 
+    @Test func textThatNeedsEscapingArrivesUnchanged() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let text = "quote \" backslash \\ newline \n tab \t bell \u{07} slash / é 😀"
+        let event = try await echo(host, "POST", "/echo?q=%22%5C%0A%01%C3%A9", body: Data(text.utf8))["event"] as! [String: Any]
+        #expect(event["body"] as? String == text)
+        #expect(event["isBase64Encoded"] as? Bool == false)
+        #expect((event["queryStringParameters"] as? [String: String])?["q"] == "\"\\\n\u{01}é")
+    }
+
     @Test func environmentHoldsOnlyTheContractVariables() async throws {
         let project = try TestProject(functions: [
             "echo": ["handler": "echo", "memoryMB": 512, "environment": ["PAGE_SIZE": "10"]],

@@ -5,7 +5,7 @@ import Hummingbird
 import Synchronization
 
 /// The API Gateway HTTP API payload 2.0 event an instance receives.
-struct APIGatewayEvent: Encodable {
+struct APIGatewayEvent {
     var version = "2.0"
     var routeKey: String
     var rawPath: String
@@ -18,7 +18,7 @@ struct APIGatewayEvent: Encodable {
     var body: String?
     var isBase64Encoded: Bool
 
-    struct RequestContext: Encodable {
+    struct RequestContext {
         var accountId = "123456789012"
         var apiId = "emulator"
         var domainName: String
@@ -31,7 +31,7 @@ struct APIGatewayEvent: Encodable {
         var timeEpoch: Int64
     }
 
-    struct HTTP: Encodable {
+    struct HTTP {
         var method: String
         var path: String
         var `protocol` = "HTTP/1.1"
@@ -91,6 +91,42 @@ struct APIGatewayEvent: Encodable {
             self.body = Data(body.readableBytesView).base64EncodedString()
             isBase64Encoded = true
         }
+    }
+
+    /// The event as the JSON an instance receives.
+    var json: ByteBuffer {
+        var writer = JSONWriter()
+        writer.object { event in
+            event.field("version", version)
+            event.field("routeKey", routeKey)
+            event.field("rawPath", rawPath)
+            event.field("rawQueryString", rawQueryString)
+            event.field("cookies", cookies)
+            event.field("headers", headers)
+            event.field("queryStringParameters", queryStringParameters)
+            event.field("pathParameters", pathParameters)
+            event.field("requestContext") { context in
+                context.field("accountId", requestContext.accountId)
+                context.field("apiId", requestContext.apiId)
+                context.field("domainName", requestContext.domainName)
+                context.field("domainPrefix", requestContext.domainPrefix)
+                context.field("http") { http in
+                    http.field("method", requestContext.http.method)
+                    http.field("path", requestContext.http.path)
+                    http.field("protocol", requestContext.http.protocol)
+                    http.field("sourceIp", requestContext.http.sourceIp)
+                    http.field("userAgent", requestContext.http.userAgent)
+                }
+                context.field("requestId", requestContext.requestId)
+                context.field("routeKey", requestContext.routeKey)
+                context.field("stage", requestContext.stage)
+                context.field("time", requestContext.time)
+                context.field("timeEpoch", requestContext.timeEpoch)
+            }
+            event.field("body", body)
+            event.field("isBase64Encoded", isBase64Encoded)
+        }
+        return writer.buffer
     }
 
     private static func decode(_ text: Substring) -> String {

@@ -30,8 +30,7 @@ struct FrontDoor: HTTPResponder {
         let event = APIGatewayEvent(
             request: request, match: match, body: body,
             sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1")
-        let payload = ByteBuffer(bytes: try JSONEncoder().encode(event))
-        switch await manager.invoke(function: match.function, payload: payload) {
+        switch await manager.invoke(function: match.function, payload: event.json) {
         case .finished(let result):
             return FunctionResponse.make(for: result)
         case .throttled:

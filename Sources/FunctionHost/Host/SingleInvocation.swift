@@ -83,9 +83,8 @@ public struct SingleInvocation: Sendable {
             head: HTTPRequest(method: httpMethod, scheme: "http", authority: "127.0.0.1", path: requestPath),
             body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
         let event = APIGatewayEvent(request: request, match: match, body: ByteBuffer(string: body ?? ""), sourceIP: "127.0.0.1")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(event)
+        let object = try JSONSerialization.jsonObject(with: Data(event.json.readableBytesView))
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     private static func examplePath(of route: Route) -> String {
