@@ -25,7 +25,7 @@ enum FunctionResponse {
     private static func body(for result: InvocationResult) -> Response {
         switch result.outcome {
         case .response(let payload):
-            return fromPayload(payload)
+            return fromReply(result.reply ?? FunctionReply(payload))
         case .functionError(let payload, let errorType), .initError(let payload, let errorType):
             return functionError(payload, errorType: errorType)
         case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
@@ -69,45 +69,27 @@ enum FunctionResponse {
             body: ResponseBody(byteBuffer: JSONBody.object(object)))
     }
 
-    /// A 2.0 response object (`statusCode`, `headers`, `cookies`, `body`,
-    /// `isBase64Encoded`), or any other JSON value as a 200 JSON body.
-    private static func fromPayload(_ payload: ByteBuffer) -> Response {
-        let data = Data(payload.readableBytesView)
-        guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-            return json(.badGateway, [
-                "errorType": "Runtime.InvalidResponse",
-                "errorMessage": "the function's response is not JSON",
-            ])
-        }
-        guard let object = value as? [String: Any], let statusCode = object["statusCode"] as? Int else {
+    /// The response of a function's reply (see ``FunctionReply``).
+    private static func fromReply(_ reply: FunctionReply) -> Response {
+        switch reply {
+        case .json(let payload):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: payload))
-        }
-        guard (200...599).contains(statusCode) else {
-            return json(.badGateway, [
-                "errorType": "Runtime.InvalidResponse",
-                "errorMessage": "the function returned statusCode \(statusCode); a response needs a final status from 200 to 599",
-            ])
-        }
-        var headers = HTTPFields()
-        for (name, value) in object["headers"] as? [String: Any] ?? [:] {
-            guard let field = HTTPField.Name(name) else { continue }
-            headers.append(HTTPField(name: field, value: "\(value)"))
-        }
-        for cookie in object["cookies"] as? [String] ?? [] {
-            headers.append(HTTPField(name: .setCookie, value: cookie))
-        }
-        var body = ByteBuffer()
-        if let text = object["body"] as? String {
-            if object["isBase64Encoded"] as? Bool == true, let decoded = Data(base64Encoded: text) {
-                body = ByteBuffer(bytes: decoded)
-            } else {
-                body = ByteBuffer(string: text)
+        case .invalid(let message):
+            return json(.badGateway, ["errorType": "Runtime.InvalidResponse", "errorMessage": message])
+        case .response(let status, let fields, let cookies, let body):
+            var headers = HTTPFields()
+            for (name, value) in fields {
+                guard let field = HTTPField.Name(name) else { continue }
+                headers.append(HTTPField(name: field, value: value))
             }
+            for cookie in cookies {
+                headers.append(HTTPField(name: .setCookie, value: cookie))
+            }
+            if headers[.contentType] == nil, body.readableBytes > 0 {
+                headers[.contentType] = "text/plain; charset=utf-8"
+            }
+            return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
         }
-        if headers[.contentType] == nil, body.readableBytes > 0 {
-            headers[.contentType] = "text/plain; charset=utf-8"
-        }
-        return Response(status: .init(code: statusCode), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     /// 502 naming the function's `errorType` and `errorMessage`.

@@ -6,4 +6,15 @@ struct InvocationResult: Sendable {
     let instanceID: String
     /// From the request reaching the instance manager to the outcome, cold start included.
     let totalMilliseconds: Double
+    /// The function's response payload, read; nil unless the outcome is a response.
+    let reply: FunctionReply?
+
+    init(requestId: String, outcome: InvocationOutcome, coldStart: Bool, instanceID: String, totalMilliseconds: Double) {
+        self.requestId = requestId
+        self.outcome = outcome
+        self.coldStart = coldStart
+        self.instanceID = instanceID
+        self.totalMilliseconds = totalMilliseconds
+        if case .response(let payload) = outcome { reply = FunctionReply(payload) } else { reply = nil }
+    }
 }

@@ -24,7 +24,7 @@ struct InvocationRecord: Sendable {
         instance = result.instanceID
         requestId = result.requestId
         cause = FailureCause(result.outcome)
-        status = Self.status(of: result.outcome)
+        status = result.reply?.status ?? Self.status(of: result.outcome)
         milliseconds = result.totalMilliseconds
         coldStart = result.coldStart
     }
@@ -39,14 +39,10 @@ struct InvocationRecord: Sendable {
         coldStart = false
     }
 
-    /// The status the front door answers `outcome` with (see ``FunctionResponse``).
+    /// The status the front door answers an outcome other than a response with (see ``FunctionResponse``).
     private static func status(of outcome: InvocationOutcome) -> Int {
         switch outcome {
-        case .response(let payload):
-            guard let value = try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView), options: [.fragmentsAllowed])
-            else { return 502 }
-            guard let code = (value as? [String: Any])?["statusCode"] as? Int else { return 200 }
-            return (200...599).contains(code) ? code : 502
+        case .response: return 200
         case .timedOut: return 504
         case .functionError, .initError, .crashed, .responseTooLarge, .outOfMemory: return 502
         }
