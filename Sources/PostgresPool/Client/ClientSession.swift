@@ -50,8 +50,8 @@ final class ClientSession: ChannelInboundHandler {
     private var loginTimer: Scheduled<Void>?
     private var serverToFlush: ServerConnection?
     var overClientLimit = false
-    /// Opened at AuthenticationOk; the client's decoder allows large messages from then on.
-    let login = LoginGate()
+    /// Cuts what the client sends into startup packets and runs of messages.
+    private var framing = FrontendFraming()
 
     init(core: PoolCore, processID: Int32, secretKey: Int32) {
         self.core = core
@@ -100,7 +100,17 @@ final class ClientSession: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let batch = unwrapInboundIn(data)
+        if case .closed = state { return }
+        framing.append(unwrapInboundIn(data))
+        do {
+            while let run = try framing.next() { handle(run) }
+        } catch {
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    /// Acts on a startup packet or a run of complete messages, as the state wants.
+    private func handle(_ batch: ByteBuffer) {
         switch state {
         case .linked(let server):
             relay(batch, to: server)
@@ -404,8 +414,8 @@ final class ClientSession: ChannelInboundHandler {
         default:
             return
         }
-        if rest.readableBytes > 0, let context {
-            channelRead(context: context, data: NIOAny(rest))
+        if rest.readableBytes > 0 {
+            handle(rest)
         }
     }
 
@@ -433,7 +443,7 @@ final class ClientSession: ChannelInboundHandler {
 
     /// Authentication succeeded: `AuthenticationOk`, then the parameters, key and ReadyForQuery.
     private func completeAuthentication(_ buffer: ByteBuffer) {
-        login.isOpen = true
+        framing.loggedIn = true
         var buffer = buffer
         buffer.writeAuthentication(AuthenticationCode.ok)
         context?.write(wrapOutboundOut(buffer), promise: nil)

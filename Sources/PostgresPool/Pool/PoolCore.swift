@@ -49,9 +49,7 @@ final class PoolCore {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let core = box.value
-                    let session = core.makeSession()
-                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(FrontendDecoder(login: session.login)), session)
+                    try channel.pipeline.syncOperations.addHandler(box.value.makeSession())
                 }
             }
             .bind(host: configuration.host, port: configuration.port)

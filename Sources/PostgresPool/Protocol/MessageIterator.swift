@@ -2,7 +2,7 @@ import NIOCore
 
 extension ByteBuffer {
     /// Calls `body` with the type, start offset and total size (type byte included) of each
-    /// complete message in a run produced by `FrontendDecoder`/`BackendDecoder`. Stops early
+    /// complete message in a run cut by `MessageFramer`. Stops early
     /// when `body` returns false.
     @inline(__always)
     func forEachMessage(_ body: (_ type: UInt8, _ offset: Int, _ size: Int) -> Bool) {

@@ -53,6 +53,11 @@ enum MessageScanner {
         return offset - start
     }
 
+    /// `completeBytes` for what the database sends (any type, up to ``maxMessageLength``).
+    static func backendBytes(in buffer: ByteBuffer) throws -> Int {
+        try completeBytes(in: buffer, isValidType: { _ in true }, side: "backend")
+    }
+
     static func describe(_ type: UInt8) -> String {
         if type >= 0x21, type < 0x7f {
             return "'\(Character(UnicodeScalar(type)))' (0x\(String(type, radix: 16)))"

@@ -10,7 +10,7 @@ enum StartupRequest {
     /// Any other protocol version.
     case unsupportedVersion(major: Int32, minor: Int32)
 
-    /// Parses a whole packet as delivered by `FrontendDecoder` (length included).
+    /// Parses a whole packet as cut by `FrontendFraming` (length included).
     init(parsing packet: ByteBuffer) throws {
         var packet = packet
         guard let length = packet.readInteger(as: Int32.self), let code = packet.readInteger(as: Int32.self) else {

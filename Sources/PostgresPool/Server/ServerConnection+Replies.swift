@@ -14,7 +14,18 @@ extension ServerConnection {
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let batch = unwrapInboundIn(data)
+        framer.append(unwrapInboundIn(data))
+        do {
+            while let run = try framer.nextRun(MessageScanner.backendBytes) { handle(run) }
+        } catch {
+            framer.stop()
+            errorCaught(context: context, error: error)
+        }
+    }
+
+    /// Routes each message of a run: relayed to the client in slices of the run, swallowed,
+    /// or replaced; the pool's own answers follow the replies they wait for.
+    private func handle(_ batch: ByteBuffer) {
         var forwardStart = -1
         var forwardEnd = -1
         var offset = batch.readerIndex

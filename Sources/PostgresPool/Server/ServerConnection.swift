@@ -35,6 +35,8 @@ final class ServerConnection: ChannelInboundHandler {
     var idleSince: NIODeadline
     var owner: Owner = .starting
     var context: ChannelHandlerContext?
+    /// Cuts what the database sends into runs of complete messages.
+    var framer = MessageFramer()
     private(set) var isClosing = false
     /// Running the pool's health check (counted by the pool until it settles or the connection dies).
     var isHealthChecking = false
@@ -127,7 +129,7 @@ final class ServerConnection: ChannelInboundHandler {
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(BackendDecoder()), bound.value)
+                    try channel.pipeline.syncOperations.addHandler(bound.value)
                 }
             }
             .connect(host: upstream.host, port: upstream.port)
