@@ -6,7 +6,9 @@ function is the built `hello`, and the minimal Hummingbird server of
 Benchmarks/BareServer answering the same path with the very body `hello`
 returned. Warms the emulator up (one instance per connection), then runs
 `wrk` against each in alternating rounds and prints median req/s, p50 and
-p99 of each and the ratio emulator/bare.
+p99 of each and the ratio emulator/bare; and, steadier than req/s on a loaded
+machine, the CPU time each spent per request (the emulator's counts its
+instances too), read from /proc around each run.
 
 Usage: python3 Benchmarks/warm_vs_bare.py [--connections 10,50] [--seconds 10] [--rounds 3]
          [--scratch-path PATH]
@@ -21,11 +23,30 @@ BARE_PACKAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "BareSer
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def run_wrk(url, connections, seconds):
-    """One wrk run; returns (requests/s, p50 ms, p99 ms, non-2xx or socket errors)."""
+def tree_cpu_seconds(root):
+    """User and system CPU time of `root` and every process under it, in seconds."""
+    total, pending, ticks = 0.0, [root], os.sysconf("SC_CLK_TCK")
+    while pending:
+        pid = pending.pop()
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in os.listdir(f"/proc/{pid}/task"):
+                pending += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def run_wrk(url, connections, seconds, server_pid):
+    """One wrk run; returns (requests/s, p50 ms, p99 ms, non-2xx or socket errors,
+    the server's CPU microseconds per request)."""
+    cpu_before = tree_cpu_seconds(server_pid)
     output = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
                             check=True, capture_output=True, text=True).stdout
+    cpu = tree_cpu_seconds(server_pid) - cpu_before
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
 
     def latency(label):
         value, unit = re.search(rf"\s{label}%\s+([\d.]+)(us|ms|s)\b", output).groups()
@@ -35,7 +56,7 @@ def run_wrk(url, connections, seconds):
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return rate, latency("50"), latency("99"), errors
+    return rate, latency("50"), latency("99"), errors, cpu * 1e6 / max(requests, 1)
 
 
 def get(port, path):
@@ -87,11 +108,13 @@ def main():
         bare = start_bare(bare_port, "/hello", body.decode())
         assert get(bare_port, "/hello") == (200, body)
         urls = {"emulator": f"http://127.0.0.1:{port}/hello", "bare": f"http://127.0.0.1:{bare_port}/hello"}
+        pids = {"emulator": host.pid, "bare": bare.pid}
         for connections in connection_counts:
-            run_wrk(urls["emulator"], connections, 2)  # one warm instance per connection
+            run_wrk(urls["emulator"], connections, 2, host.pid)  # one warm instance per connection
             for _ in range(args.rounds):  # alternate, so drift and other load hit both alike
                 for name in ("emulator", "bare"):
-                    results.setdefault((connections, name), []).append(run_wrk(urls[name], connections, args.seconds))
+                    results.setdefault((connections, name), []).append(
+                        run_wrk(urls[name], connections, args.seconds, pids[name]))
     finally:
         if bare:
             stop(bare)
@@ -100,15 +123,17 @@ def main():
 
     print(f"wrk -t 2, GET /hello ({len(body)} bytes), {args.seconds} s x {args.rounds} alternating rounds, "
           f"release builds, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
-    print(f"{'conns':>5} {'target':<9} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+    print(f"{'conns':>5} {'target':<9} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'CPU us/req':>10}")
     for connections in connection_counts:
-        rates = {}
+        rates, cpu = {}, {}
         for name in ("emulator", "bare"):
             runs = results[(connections, name)]
             rates[name] = statistics.median(r[0] for r in runs)
+            cpu[name] = statistics.median(r[4] for r in runs)
             print(f"{connections:>5} {name:<9} {rates[name]:>9.0f} {statistics.median(r[1] for r in runs):>7.2f} "
-                  f"{statistics.median(r[2] for r in runs):>7.2f} {sum(r[3] for r in runs):>6}")
-        print(f"{connections:>5} ratio emulator/bare req/s {rates['emulator'] / rates['bare']:.2f}")
+                  f"{statistics.median(r[2] for r in runs):>7.2f} {sum(r[3] for r in runs):>6} {cpu[name]:>10.0f}")
+        print(f"{connections:>5} ratio emulator/bare req/s {rates['emulator'] / rates['bare']:.2f}, "
+              f"CPU per request bare/emulator {cpu['bare'] / cpu['emulator']:.2f}")
 
 
 if __name__ == "__main__":
