@@ -59,10 +59,16 @@ import Testing
               "added": {"handler": "echo"}
             }}
             """#.write(toFile: project.configFile, atomically: true, encoding: .utf8)
-        #expect(await HostProcess.eventually(15) { host.log.contains("Reload: now serving added") }, "\(host.log)")
+        // The new folder and runtime.json may be seen by two reloads; the restart notice comes from the second.
+        #expect(await HostProcess.eventually(15) {
+            host.log.contains("Reload: now serving added") && host.log.contains("accountConcurrency changed")
+        }, "\(host.log)")
         #expect(try await environment(host, "/colors")["COLOR"] == "blue")
         #expect(try await host.request("GET", "/echo").status == 404, "its routes were replaced")
         #expect(try await host.request("GET", "/added").status == 200)
+        let (_, events) = try await EventStreamReader.read(port: host.port, path: "/_emulator/events") { $0.count >= 2 }
+        let routes = try #require(events.last?.object["routes"] as? [[String: String]])
+        #expect(Set(routes.map { $0["route"] ?? "" }) == ["GET /colors", "ANY /added", "ANY /added/{proxy+}"], "the dashboard's storm form offers the new routes")
         #expect(host.log.contains("runtime.json accountConcurrency changed; it takes effect after a restart"))
 
         // An invalid runtime.json changes nothing and says why.

@@ -14,17 +14,17 @@ final class LiveStats: Sendable {
     private let sink: LogSink
     private let history: ChartHistory
     private let broadcaster = EventBroadcaster()
-    /// `{"function": ..., "route": "GET /users"}` for the storm form.
-    private let routes: [[String: String]]
+    /// The routes served now, for the storm form: they change when runtime.json does.
+    private let routes: @Sendable () -> [(function: String, route: String)]
 
     init(
         interval: Duration = .milliseconds(500), historyDuration: Duration = .seconds(300),
-        routes: [(function: String, route: String)], activity: ActivityLog, storm: StormControl, sink: LogSink,
+        routes: @escaping @Sendable () -> [(function: String, route: String)], activity: ActivityLog, storm: StormControl, sink: LogSink,
         collect: @escaping @Sendable () async -> HostStats
     ) {
         self.interval = interval
         history = ChartHistory(capacity: max(1, Int(historyDuration / interval)))
-        self.routes = routes.map { ["function": $0.function, "route": $0.route] }
+        self.routes = routes
         self.activity = activity
         self.storm = storm
         self.sink = sink
@@ -66,21 +66,28 @@ final class LiveStats: Sendable {
             "rates": ["functions": functions],
             "feed": window.feed.map(\.json),
             "storm": storm.json,
+            "routes": routeList,
         ]
         broadcaster.publish(ServerSentEvent.frame(data: Self.encode(snapshot)))
     }
 
     /// A subscriber's events: first `event: history` (the kept points, the
-    /// recent invocations, the routes), then a snapshot every tick.
+    /// recent invocations, the routes), then a snapshot every tick (with the
+    /// routes again, so a function added by hot reload appears in the form).
     func events() -> AsyncStream<ByteBuffer> {
         let history: [String: Any] = [
             "intervalMs": interval / .milliseconds(1),
             "points": self.history.points.map(\.json),
             "feed": activity.recent.map(\.json),
-            "routes": routes,
+            "routes": routeList,
             "storm": storm.json,
         ]
         return broadcaster.subscribe(first: ServerSentEvent.frame(name: "history", data: Self.encode(history)))
+    }
+
+    /// `{"function": ..., "route": "GET /users"}` for each route served now.
+    private var routeList: [[String: String]] {
+        routes().map { ["function": $0.function, "route": $0.route] }
     }
 
     /// Ends every event stream (the host is stopping).

@@ -44,10 +44,10 @@ public final class EmulatorHost: Service {
         let manager = self.manager
         let sections = configuration.statsSections
         let collect: @Sendable () async -> HostStats = { await HostStats.collect(manager, sections: sections) }
-        let routes = RouteTable(configuration.functions)
         let storm = StormControl(command: configuration.stormCommand, sink: sink)
         let live = LiveStats(
-            routes: routes.routes.map { ($0.function, $0.route.routeKey) }, activity: manager.recorder.activity,
+            routes: { manager.functions.routes.routes.map { ($0.function, $0.route.routeKey) } },
+            activity: manager.recorder.activity,
             storm: storm, sink: sink, collect: collect)
         let frontDoor = FrontDoor(
             manager: manager,

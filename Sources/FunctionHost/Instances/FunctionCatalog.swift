@@ -39,9 +39,12 @@ final class FunctionCatalog: Sendable {
     /// The definitions of every function served.
     var definitions: [FunctionDefinition] { all.map(\.definition) }
 
+    /// The routes served now.
+    var routes: RouteTable { state.withLock { $0.routes } }
+
     /// The function and route a request goes to.
     func match(method: String, path: String) -> RouteTable.Match? {
-        state.withLock { $0.routes }.match(method: method, path: path)
+        routes.match(method: method, path: path)
     }
 
     /// What ``replace(with:)`` changed.

@@ -56,6 +56,10 @@ function connect() {
     const oldest = snapshot.point.time - WINDOW_MS;
     while (state.points.length && state.points[0].time < oldest) state.points.shift();
     state.feed = snapshot.feed.slice().reverse().concat(state.feed).slice(0, FEED_ROWS);
+    if (JSON.stringify(snapshot.routes) !== JSON.stringify(state.routes)) {
+      state.routes = snapshot.routes;
+      fillRoutes();
+    }
     setConnection("live", "live · updated " + clock(snapshot.time));
     render(snapshot);
   };
