@@ -1,5 +1,4 @@
 import EmulatorConfig
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
