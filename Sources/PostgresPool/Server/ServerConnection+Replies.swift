@@ -54,7 +54,7 @@ extension ServerConnection {
                     flushClient = client
                 }
             }
-            if type == MessageType.readyForQuery || answeredLocally || replies.first?.action.isLocal == true {
+            if type == MessageType.readyForQuery || answeredLocally || replies.firstIsLocal {
                 if forwardStart >= 0 { relay(batch, from: forwardStart, to: forwardEnd, to: client) }
                 forwardStart = -1
                 afterReply(type, client)
@@ -68,8 +68,7 @@ extension ServerConnection {
     /// After a reply: the pool's own answers now due, and the end of the transaction.
     private func afterReply(_ type: UInt8, _ client: ClientSession) {
         var readyForQuery = type == MessageType.readyForQuery
-        while let first = replies.first, first.action.isLocal {
-            replies.removeFirst()
+        while replies.firstIsLocal, let first = replies.popFirst() {
             emitLocal(first.action, to: client)
             flushClient = client
         }
@@ -103,27 +102,29 @@ extension ServerConnection {
 
     /// Where the replies to the oldest outstanding message go.
     private var frontRoute: Route {
-        replies.first?.action.isRelayed ?? true ? .relay : .swallow
+        replies.firstIsRelayed ? .relay : .swallow
     }
 
     /// Matches one message from the database to the message it answers.
     private func route(_ type: UInt8, _ batch: ByteBuffer, _ offset: Int, _ size: Int) -> Route {
         switch type {
         case MessageType.dataRow:
-            if case .capture = replies.first?.action { captureRow(batch.messageBody(at: offset, size: size)) }
+            if replies.firstIsCapture { captureRow(batch.messageBody(at: offset, size: size)) }
             return frontRoute
         case MessageType.parseComplete, MessageType.bindComplete, MessageType.closeComplete, MessageType.noData:
             guard let reply = replies.popFirst() else { return .relay }
             return reply.action.isRelayed ? .relay : .swallow
         case MessageType.rowDescription:
-            guard let reply = replies.first else { return .relay }
-            if reply.request == MessageType.describe { replies.removeFirst() }
-            return reply.action.isRelayed ? .relay : .swallow
+            guard let request = replies.firstRequest else { return .relay }
+            let route = frontRoute
+            if request == MessageType.describe { replies.popFirst() }
+            return route
         case MessageType.commandComplete, MessageType.emptyQueryResponse, MessageType.portalSuspended:
             if type == MessageType.commandComplete { copyIn = false }
-            guard let reply = replies.first else { return .relay }
-            if reply.request == MessageType.execute { replies.removeFirst() }
-            return reply.action.isRelayed ? .relay : .swallow
+            guard let request = replies.firstRequest else { return .relay }
+            let route = frontRoute
+            if request == MessageType.execute { replies.popFirst() }
+            return route
         case MessageType.readyForQuery:
             return readyForQuery(batch.getInteger(at: offset + 5, as: UInt8.self) ?? Self.idleStatus)
         case MessageType.errorResponse:
@@ -143,9 +144,8 @@ extension ServerConnection {
         case MessageType.copyInResponse:
             copyIn = true
             // A Sync that reaches the server during COPY FROM STDIN is ignored: no ReadyForQuery for it.
-            if replies.first?.request == MessageType.execute,
-               let sync = replies.firstIndex(where: { $0.request == MessageType.sync }) {
-                replies.remove(at: sync)
+            if replies.firstRequest == MessageType.execute {
+                replies.removeFirst { $0.request == MessageType.sync }
             }
             return frontRoute
         case MessageType.notificationResponse:
@@ -183,7 +183,7 @@ extension ServerConnection {
         copyIn = false
         if error.severity == "FATAL" || error.severity == "PANIC" {
             fatalError = error
-            if case .client = owner, replies.first?.action.isRelayed ?? true { relayedFatal = true }
+            if case .client = owner, replies.firstIsRelayed { relayedFatal = true }
         }
         guard let front = replies.first else { return .relay }
         if case .pool = owner, internalError == nil { internalError = error }
@@ -195,7 +195,7 @@ extension ServerConnection {
             case .capture, .internal:
                 return .swallow
             default:
-                replies[replies.startIndex].failed = true
+                replies.markFirstFailed()
                 return .relay
             }
         }
@@ -227,13 +227,13 @@ extension ServerConnection {
     /// undoing what each would have changed.
     private func failUntilSync() {
         var skipped: [PendingReply] = []
-        while let reply = replies.first, reply.request != MessageType.sync {
-            skipped.append(replies.removeFirst())
+        while let request = replies.firstRequest, request != MessageType.sync, let reply = replies.popFirst() {
+            skipped.append(reply)
         }
         if replies.isEmpty {
             skippingUntilSync = true
         } else {
-            replies[replies.startIndex].failed = true
+            replies.markFirstFailed()
         }
         for reply in skipped.reversed() { undo(reply) }
     }
@@ -291,7 +291,7 @@ extension ServerConnection {
         core.statements.invalidate(statement)
         // The server skips the rest of the group; the ReadyForQuery for its Sync is the pool's.
         replies.removeFirst(3)
-        replies[replies.startIndex].action = .internal
+        replies.setFirstAction(.internal)
         let copy = retryCopy!
         retryCopy = nil
         _ = relayFromClient(copy, client: client, replaying: true)

@@ -61,7 +61,7 @@ final class ServerConnection: ChannelInboundHandler {
     var settingsChanged = false
 
     /// What the database owes (and what the pool owes the client in its place), in order.
-    var replies = CircularBuffer<PendingReply>(initialCapacity: 16)
+    var replies = ReplyQueue()
     /// Extended-protocol messages went out since the last Sync.
     var unsyncedExtended = false
     var copyIn = false
@@ -381,7 +381,7 @@ final class ServerConnection: ChannelInboundHandler {
     private func drain() {
         guard let context else { return }
         // CopyFail ends a COPY FROM STDIN at once; only something else still running needs a cancel.
-        let onlyCopyIn = copyIn && replies.lazy.filter(\.endsGroup).count <= 1
+        let onlyCopyIn = copyIn && replies.groupEnds <= 1
         if copyIn {
             copyIn = false
             writeCopyFailAndSync()
