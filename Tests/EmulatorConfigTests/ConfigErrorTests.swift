@@ -103,6 +103,7 @@ struct ConfigErrorTests {
         (#"{"pool": {"clientAuth": "password"}}"#, "pool.clientAuth", #""scram-sha-256" or "md5" or "trust""#),
         (#"{"pool": {"maxServerConnections": 0}}"#, "pool.maxServerConnections", "from 1 to 10000"),
         (#"{"pool": {"acquireTimeoutMs": 0}}"#, "pool.acquireTimeoutMs", "from 1 to 3600000"),
+        (#"{"pool": {"maxPreparedStatements": 0}}"#, "pool.maxPreparedStatements", "from 1 to 100000"),
         (#"{"pool": {"serverLifetimeSeconds": 0}}"#, "pool.serverLifetimeSeconds", "greater than 0"),
         (#"{"database": {"managed": {"maxConnections": 2}}}"#, "database.managed.maxConnections", "from 5 to 10000"),
         (#"{"database": {"managed": {"port": 65536}}}"#, "database.managed.port", "from 0 to 65535"),

@@ -17,7 +17,7 @@ struct LoadingTests {
         "port": 6500, "mode": "session", "maxServerConnections": 20,
         "acquireTimeoutMs": 250, "maxClientConnections": 100,
         "serverIdleTimeoutSeconds": 1.5, "serverLifetimeSeconds": 600,
-        "clientAuth": "md5"
+        "clientAuth": "md5", "maxPreparedStatements": 50
       },
       "defaults": {
         "timeoutSeconds": 10, "memoryMB": 512, "maxConcurrency": 50,
@@ -53,7 +53,8 @@ struct LoadingTests {
         ))
         #expect(config.pool == PoolSettings(
             port: 6500, mode: .session, maxServerConnections: 20, acquireTimeoutMs: 250,
-            maxClientConnections: 100, serverIdleTimeoutSeconds: 1.5, serverLifetimeSeconds: 600, clientAuth: .md5
+            maxClientConnections: 100, serverIdleTimeoutSeconds: 1.5, serverLifetimeSeconds: 600, clientAuth: .md5,
+            maxPreparedStatements: 50
         ))
         #expect(config.defaults == FunctionSettings(
             timeoutSeconds: 10, memoryMB: 512, maxConcurrency: 50, idleTimeoutSeconds: 0.5,

@@ -116,7 +116,7 @@ struct RuntimeConfigParser {
     private func pool(_ value: JSONValue) throws(ConfigError) -> PoolSettings {
         let members = try reader.object(value, at: "pool", allowed: [
             "port", "mode", "maxServerConnections", "acquireTimeoutMs", "maxClientConnections",
-            "serverIdleTimeoutSeconds", "serverLifetimeSeconds", "clientAuth",
+            "serverIdleTimeoutSeconds", "serverLifetimeSeconds", "clientAuth", "maxPreparedStatements",
         ])
         var pool = PoolSettings()
         if let value = members["port"] { pool.port = try reader.integer(value, at: "pool.port", in: Self.ports) }
@@ -138,6 +138,9 @@ struct RuntimeConfigParser {
         }
         if let value = members["clientAuth"] {
             pool.clientAuth = try reader.enumeration(value, at: "pool.clientAuth", as: ClientAuthMethod.self)
+        }
+        if let value = members["maxPreparedStatements"] {
+            pool.maxPreparedStatements = try reader.integer(value, at: "pool.maxPreparedStatements", in: 1...100_000)
         }
         return pool
     }

@@ -16,6 +16,8 @@ public struct PoolSettings: Sendable, Equatable {
     public var serverLifetimeSeconds: Double
     /// How clients authenticate to the pool.
     public var clientAuth: ClientAuthMethod
+    /// Most named statements each server connection keeps prepared (least recently used closed first).
+    public var maxPreparedStatements: Int
 
     /// Creates pool settings; every parameter defaults to the documented default.
     public init(
@@ -26,7 +28,8 @@ public struct PoolSettings: Sendable, Equatable {
         maxClientConnections: Int = 5000,
         serverIdleTimeoutSeconds: Double = 300,
         serverLifetimeSeconds: Double = 3600,
-        clientAuth: ClientAuthMethod = .scramSHA256
+        clientAuth: ClientAuthMethod = .scramSHA256,
+        maxPreparedStatements: Int = 200
     ) {
         self.port = port
         self.mode = mode
@@ -36,6 +39,7 @@ public struct PoolSettings: Sendable, Equatable {
         self.serverIdleTimeoutSeconds = serverIdleTimeoutSeconds
         self.serverLifetimeSeconds = serverLifetimeSeconds
         self.clientAuth = clientAuth
+        self.maxPreparedStatements = maxPreparedStatements
     }
 }
 

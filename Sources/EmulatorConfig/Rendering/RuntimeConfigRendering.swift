@@ -52,6 +52,7 @@ extension RuntimeConfig {
             ("serverIdleTimeoutSeconds", .number(pool.serverIdleTimeoutSeconds)),
             ("serverLifetimeSeconds", .number(pool.serverLifetimeSeconds)),
             ("clientAuth", .string(pool.clientAuth.rawValue)),
+            ("maxPreparedStatements", .integer(pool.maxPreparedStatements)),
         ])
     }
 

@@ -140,6 +140,7 @@ final class DatabaseStack: Sendable {
             serverIdleTimeout: .milliseconds(Int64(settings.serverIdleTimeoutSeconds * 1000)),
             serverLifetime: .milliseconds(Int64(settings.serverLifetimeSeconds * 1000)),
             clientAuthentication: ClientAuthentication(settings.clientAuth),
+            maxPreparedStatements: settings.maxPreparedStatements,
             upstream: upstream)
     }
 }
