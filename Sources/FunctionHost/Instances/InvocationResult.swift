@@ -8,6 +8,8 @@ struct InvocationResult: Sendable {
     let totalMilliseconds: Double
     /// The function's response payload, read; nil unless the outcome is a response.
     let reply: FunctionReply?
+    /// The HTTP status the front door answers with (see ``FunctionResponse``).
+    let status: Int
 
     init(requestId: String, outcome: InvocationOutcome, coldStart: Bool, instanceID: String, totalMilliseconds: Double) {
         self.requestId = requestId
@@ -15,6 +17,17 @@ struct InvocationResult: Sendable {
         self.coldStart = coldStart
         self.instanceID = instanceID
         self.totalMilliseconds = totalMilliseconds
-        if case .response(let payload) = outcome { reply = FunctionReply(payload) } else { reply = nil }
+        switch outcome {
+        case .response(let payload):
+            let reply = FunctionReply(payload)
+            self.reply = reply
+            status = reply.status
+        case .timedOut:
+            reply = nil
+            status = 504
+        case .functionError, .initError, .crashed, .responseTooLarge, .outOfMemory:
+            reply = nil
+            status = 502
+        }
     }
 }

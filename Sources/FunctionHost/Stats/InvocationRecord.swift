@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 
 /// One request to a function as the dashboard's feed of recent invocations shows it.
 struct InvocationRecord: Sendable {
@@ -24,7 +23,7 @@ struct InvocationRecord: Sendable {
         instance = result.instanceID
         requestId = result.requestId
         cause = FailureCause(result.outcome)
-        status = result.reply?.status ?? Self.status(of: result.outcome)
+        status = result.status
         milliseconds = result.totalMilliseconds
         coldStart = result.coldStart
     }
@@ -37,15 +36,6 @@ struct InvocationRecord: Sendable {
         status = cause == .throttled ? 429 : 502
         milliseconds = 0
         coldStart = false
-    }
-
-    /// The status the front door answers an outcome other than a response with (see ``FunctionResponse``).
-    private static func status(of outcome: InvocationOutcome) -> Int {
-        switch outcome {
-        case .response: return 200
-        case .timedOut: return 504
-        case .functionError, .initError, .crashed, .responseTooLarge, .outOfMemory: return 502
-        }
     }
 
     /// The feed entry of the dashboard's snapshots.
