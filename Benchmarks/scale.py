@@ -13,10 +13,14 @@ idle timeout. The script reports:
   memory          the emulator's RSS, the sum of the instances' RSS, and the
                   sum of PSS of host and instances (shared pages counted
                   once: what the machine really spends), per instance too;
+  growth          the emulator's RSS again after holding the instances idle
+                  for --hold-seconds: anything per instance that grows over
+                  time (a leak in a periodic task) shows here;
   teardown        from SIGTERM to the emulator and every instance gone.
 Baseline in the same run: the emulator's own RSS with no instance.
 
-Usage: python3 Benchmarks/scale.py [--instances 1000] [--delay-ms 5000] [--scratch-path PATH]
+Usage: python3 Benchmarks/scale.py [--instances 1000] [--delay-ms 5000] [--hold-seconds 10]
+                                  [--scratch-path PATH | --bin-dir DIR]
 """
 import argparse, http.client, json, os, shutil, signal, subprocess, sys, tempfile, threading, time
 
@@ -74,10 +78,14 @@ def main():
     parser.add_argument("--instances", type=int, default=1000)
     parser.add_argument("--delay-ms", type=int, default=5000,
                         help="coldStartDelayMs: longer than sending all requests takes")
+    parser.add_argument("--hold-seconds", type=float, default=10,
+                        help="how long to hold the idle instances before measuring the emulator's RSS again")
     parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
+    parser.add_argument("--bin-dir", help="use the emulator and hello already built here (no build): "
+                                          "to compare two builds in alternating runs")
     args = parser.parse_args()
     raise_open_files_limit()
-    bin_dir = build("release", args.scratch_path, products=("emulator", "hello"))
+    bin_dir = args.bin_dir or build("release", args.scratch_path, products=("emulator", "hello"))
     project = tempfile.mkdtemp(prefix="bench-scale-")
     os.makedirs(os.path.join(project, "Functions", "hello"))
     open(os.path.join(project, "Functions", "hello", "main.swift"), "w").write("// the built hello product\n")
@@ -103,9 +111,13 @@ def main():
             caller.start()
         sent = time.perf_counter() - started
         reached = None
+        # Stop waiting once every caller has its answer: a failed invocation
+        # (timeout on a loaded machine) means N is never reached.
         while reached is None:
             if stats(port)["functions"]["hello"]["instances"]["total"] >= args.instances:
                 reached = time.perf_counter() - started
+            elif not any(caller.is_alive() for caller in callers):
+                break
             else:
                 time.sleep(0.05)
         for caller in callers:
@@ -117,6 +129,8 @@ def main():
         host_rss = memory_kb(host.pid, "Rss")
         instance_rss = sum(memory_kb(pid, "Rss") for pid in instances)
         total_pss = memory_kb(host.pid, "Pss") + sum(memory_kb(pid, "Pss") for pid in instances)
+        time.sleep(args.hold_seconds)
+        held_rss = memory_kb(host.pid, "Rss")
 
         stopping = time.perf_counter()
         host.send_signal(signal.SIGTERM)
@@ -135,9 +149,16 @@ def main():
           f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
     print(f"  requests sent in {sent:.2f} s; 200s: {statuses.count(200)} of {len(statuses)}")
     print(f"  instances held: {held} (hello processes under the host: {n})")
-    print(f"  time 0 -> {args.instances} instances: {reached - args.delay_ms / 1000:.2f} s "
-          f"(all answered after {answered - args.delay_ms / 1000:.2f} s), delay of {args.delay_ms} ms left out")
-    print(f"  host RSS: {host_rss / 1024:.1f} MB (baseline, no instance: {baseline_rss / 1024:.1f} MB)")
+    if reached is None:
+        print(f"  time 0 -> {args.instances} instances: not reached "
+              f"(all answered after {answered - args.delay_ms / 1000:.2f} s), delay of {args.delay_ms} ms left out")
+    else:
+        print(f"  time 0 -> {args.instances} instances: {reached - args.delay_ms / 1000:.2f} s "
+              f"(all answered after {answered - args.delay_ms / 1000:.2f} s), delay of {args.delay_ms} ms left out")
+    print(f"  host RSS: {host_rss / 1024:.1f} MB (baseline, no instance: {baseline_rss / 1024:.1f} MB; "
+          f"{(host_rss - baseline_rss) / max(n, 1):.1f} kB per instance)")
+    print(f"  host RSS after holding them {args.hold_seconds:.0f} s more: {held_rss / 1024:.1f} MB "
+          f"(growth {(held_rss - host_rss) / 1024 / max(args.hold_seconds, 0.001):.2f} MB/s)")
     print(f"  instances RSS: {instance_rss / 1024:.1f} MB in all, {instance_rss / max(n, 1) / 1024:.2f} MB each")
     print(f"  PSS of host + instances: {total_pss / 1024:.1f} MB, {total_pss / max(n, 1) / 1024:.2f} MB per instance")
     print(f"  teardown (SIGTERM to host and every instance gone): {teardown:.2f} s")
