@@ -9,20 +9,49 @@ through the pool, through PgBouncer and straight to the database (the upper
 bound), and prints median tps and latency of each and the ratio pool/PgBouncer.
 pgbench's tps leaves out the time its clients take to connect (printed
 apart); PgBouncer checks clients' passwords with md5, the pool and the
-database with SCRAM, which only shows in that connect time.
+database with SCRAM, which only shows in that connect time. It also prints the
+CPU time the pool (the emulator process) and PgBouncer spend per transaction
+once pgbench's clients are connected, from /proc: on a shared machine that
+moves less with other load than tps does.
 
 Usage: python3 Benchmarks/pool_vs_pgbouncer.py [--clients 10,100,1000] [--seconds 10] [--rounds 3]
-         [--server-connections 10] [--protocols simple,extended] [--scratch-path PATH]
+         [--server-connections 10] [--protocols simple,extended] [--targets pool,pgbouncer,direct]
+         [--scratch-path PATH]
 Needs: a Swift toolchain, PostgreSQL server binaries, pgbench and pgbouncer
 (Debian: apt-get install postgresql pgbouncer). Builds the emulator with -c release.
 """
-import argparse, json, os, pwd, shutil, statistics, subprocess, sys, tempfile, time, urllib.parse
+import argparse, json, math, os, pwd, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (build, emulator_url, free_port, postgres_bin, raise_open_files_limit, run_pgbench,
                       start_emulator, stop)
 
 TARGETS = ("pool", "pgbouncer", "direct")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used so far (all its threads), from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def run_measured(url, pid, protocol, clients, seconds, allowance):
+    """`run_pgbench`, and the CPU time process `pid` spent per transaction once the
+    clients had connected (from the end of the connect allowance to the end of the run,
+    whose `seconds` of transactions are counted at pgbench's tps); 0 without a pid."""
+    outcome = {}
+    bench = threading.Thread(target=lambda: outcome.update(
+        run=run_pgbench(url, protocol, clients, seconds, connect_allowance=allowance)))
+    bench.start()
+    bench.join(math.ceil(allowance))
+    before = cpu_seconds(pid) if pid else 0
+    bench.join()
+    run = outcome["run"]
+    if not pid or run[0] <= 0:
+        return run, 0.0
+    return run, 1e6 * (cpu_seconds(pid) - before) / (run[0] * seconds)
 
 
 def start_pgbouncer(directory, database_url, server_connections, max_clients):
@@ -79,8 +108,12 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server-connections", type=int, default=10)
     parser.add_argument("--protocols", default="simple,extended", help="pgbench -M modes, comma-separated")
+    parser.add_argument("--targets", default=",".join(TARGETS),
+                        help="what to run pgbench against, comma-separated (pool is always included; "
+                             "leaving out direct makes a quicker pool/PgBouncer comparison)")
     parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
     args = parser.parse_args()
+    targets = [t for t in TARGETS if t == "pool" or t in args.targets.split(",")]
     client_counts = [int(c) for c in args.clients.split(",")]
     protocols = args.protocols.split(",")
     open_files = raise_open_files_limit()
@@ -110,15 +143,16 @@ def main():
         direct = emulator_url(bin_dir, config_file, "--direct")
         bouncer, bounced = start_pgbouncer(bouncer_dir, direct, args.server_connections, max(client_counts) + 100)
         urls = {"pool": emulator_url(bin_dir, config_file), "pgbouncer": bounced, "direct": direct}
+        pids = {"pool": host.pid, "pgbouncer": bouncer.pid}  # CPU per transaction is read for these
         subprocess.run([postgres_bin("pgbench"), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
         for clients in client_counts:
             for protocol in protocols:
                 for _ in range(args.rounds):  # alternate, so drift and other load hit all alike
-                    for target in TARGETS:
-                        run = run_pgbench(urls[target], protocol, clients, args.seconds,
-                                          connect_allowance=connect_allowance.get((clients, target), clients / 100))
+                    for target in targets:
+                        allowance = connect_allowance.get((clients, target), clients / 100)
+                        run, cpu = run_measured(urls[target], pids.get(target), protocol, clients, args.seconds, allowance)
                         connect_allowance[(clients, target)] = 1.5 * run[3] + 1
-                        results.setdefault((clients, protocol, target), []).append(run)
+                        results.setdefault((clients, protocol, target), []).append(run + (cpu,))
     finally:
         if bouncer:
             stop(bouncer)
@@ -128,24 +162,32 @@ def main():
     print(f"pgbench -S -j 2, {args.seconds} s x {args.rounds} alternating rounds, "
           f"{args.server_connections} server connections for the pool and PgBouncer (transaction mode), "
           f"release build, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
-    print(f"{'clients':>7} {'protocol':<8} " + " ".join(f"{t + ' tps':>14} {'lat ms':>7}" for t in TARGETS)
-          + f" {'pool/pgb':>8} {'pool/direct':>11} {'failed':>6}")
+    ratios = [t for t in ("pgbouncer", "direct") if t in targets]
+    names = {"pgbouncer": "pool/pgb", "direct": "pool/direct"}
+    print(f"{'clients':>7} {'protocol':<8} " + " ".join(f"{t + ' tps':>14} {'lat ms':>7}" for t in targets)
+          + "".join(f" {names[t]:>11}" for t in ratios) + f" {'failed':>6}")
     for clients in client_counts:
         for protocol in protocols:
             row, tps = [], {}
             failed = 0
-            for target in TARGETS:
+            for target in targets:
                 runs = results[(clients, protocol, target)]
                 tps[target] = statistics.median(r[0] for r in runs)
                 row.append(f"{tps[target]:>14.0f} {statistics.median(r[1] for r in runs):>7.2f}")
                 failed += sum(r[2] for r in runs)
             print(f"{clients:>7} {protocol:<8} " + " ".join(row)
-                  + f" {tps['pool'] / tps['pgbouncer']:>8.2f} {tps['pool'] / tps['direct']:>11.2f} {failed:>6}")
+                  + "".join(f" {tps['pool'] / tps[t]:>11.2f}" for t in ratios) + f" {failed:>6}")
+    print("median CPU time per transaction once the clients are connected, µs (user + system, whole process):")
+    for clients in client_counts:
+        for protocol in protocols:
+            cpu = {t: statistics.median(r[4] for r in results[(clients, protocol, t)]) for t in targets if t in pids}
+            print(f"{clients:>7} {protocol:<8} " + "   ".join(f"{t} {v:.1f}" for t, v in cpu.items())
+                  + (f"   pool/pgbouncer {cpu['pool'] / cpu['pgbouncer']:.2f}" if cpu.get("pgbouncer") else ""))
     print("median time for pgbench's clients to connect (not in tps), seconds:")
     for clients in client_counts:
         print(f"{clients:>7} " + "   ".join(
             f"{target} {statistics.median(r[3] for p in protocols for r in results[(clients, p, target)]):.2f}"
-            for target in TARGETS))
+            for target in targets))
 
 
 if __name__ == "__main__":
