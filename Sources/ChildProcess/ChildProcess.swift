@@ -20,7 +20,7 @@ public final class ChildProcess: Sendable {
 
     private struct State {
         var exitStatus: TerminationStatus?
-        var waiters: [CheckedContinuation<TerminationStatus, Never>] = []
+        var waiters: [@Sendable (TerminationStatus) -> Void] = []
     }
 
     init(pid: Int32, standardOutput: Int32?, standardError: Int32?, signalsGroup: Bool) {
@@ -70,23 +70,33 @@ public final class ChildProcess: Sendable {
     /// Waits until the child has exited and been reaped.
     public func waitForExit() async -> TerminationStatus {
         await withCheckedContinuation { continuation in
-            let finished: TerminationStatus? = state.withLock { state in
-                if let status = state.exitStatus { return status }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let finished { continuation.resume(returning: finished) }
+            whenExited { continuation.resume(returning: $0) }
         }
+    }
+
+    /// Calls `body` once the child has exited and been reaped: at once on the
+    /// caller's thread if it already has, else on the launcher thread, which
+    /// reaps every child, so `body` must be short and never block.
+    ///
+    /// Costs no task while the child runs: a host holding a thousand children
+    /// keeps a closure for each, not a suspended task with its task-locals.
+    public func whenExited(_ body: @escaping @Sendable (TerminationStatus) -> Void) {
+        let finished: TerminationStatus? = state.withLock { state in
+            if let status = state.exitStatus { return status }
+            state.waiters.append(body)
+            return nil
+        }
+        if let finished { body(finished) }
     }
 
     /// Called by the launcher thread once the child is reaped.
     func markExited(_ status: TerminationStatus) {
-        let waiters = state.withLock { state -> [CheckedContinuation<TerminationStatus, Never>] in
+        let waiters = state.withLock { state -> [@Sendable (TerminationStatus) -> Void] in
             state.exitStatus = status
             defer { state.waiters = [] }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: status) }
+        for waiter in waiters { waiter(status) }
     }
 }
 

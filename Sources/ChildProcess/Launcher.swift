@@ -156,8 +156,8 @@ private final class SpawnRequest: @unchecked Sendable {
     var continuation: CheckedContinuation<ChildProcess, any Error>?
     var c = emu_spawn_request()
     var result: Result<ChildProcess, Error>?
-    /// Read ends handed to the caller for `.pipe`.
-    var callerReadEnds: (out: Int32, err: Int32)?
+    /// Read ends handed to the caller for `.pipe` and `.combinedPipe` (no `err` then).
+    var callerReadEnds: (out: Int32, err: Int32?)?
     /// Read end the launcher collects for ``ChildProcess/run(_:)``.
     var collectorReadEnd: Int32?
     private var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
@@ -217,6 +217,11 @@ private final class SpawnRequest: @unchecked Sendable {
                 callerReadEnds = (out.read, err.read)
                 c.stdout_fd = out.write
                 c.stderr_fd = err.write
+            case .combinedPipe:
+                let both = try makePipe()
+                callerReadEnds = (both.read, nil)
+                c.stdout_fd = both.write
+                c.stderr_fd = both.write
             }
         }
     }

@@ -70,6 +70,10 @@ public enum ProcessOutput: Sendable, Equatable {
     /// Two pipes whose read ends are handed to the caller
     /// (``ChildProcess/standardOutput`` and ``ChildProcess/standardError``).
     case pipe
+    /// One pipe for both, interleaved as written, whose read end is handed to
+    /// the caller as ``ChildProcess/standardOutput`` (``ChildProcess/standardError`` is nil):
+    /// one descriptor and one reader instead of two when both go to the same place.
+    case combinedPipe
 }
 
 /// A user account a child runs as.

@@ -52,17 +52,19 @@ struct InstanceLauncher: Sendable {
                     for: function, instanceID: instance.id, runtimeAPI: "127.0.0.1:\(port)",
                     database: access, host: hostEnvironment),
                 workingDirectory: function.directory,
-                output: .pipe)
+                // Both streams go to the log with the same prefix: one pipe and one reader.
+                output: .combinedPipe)
             let process = try await ChildProcess.spawn(spec)
             instance.attach(process: process, serverChannel: server)
-            let prefix = "[\(function.name)/\(instance.id)]"
-            InstanceOutputForwarder.forward(descriptor: process.standardOutput!, prefix: prefix, sink: sink, group: group)
-            InstanceOutputForwarder.forward(descriptor: process.standardError!, prefix: prefix, sink: sink, group: group)
-            Task {
-                let status = await process.waitForExit()
-                process.signal(SIGKILL)  // whatever it left behind in its group goes too
-                instance.processExited(status)
-                onExit(instance, status)
+            InstanceOutputForwarder.forward(
+                descriptor: process.standardOutput!, prefix: "[\(function.name)/\(instance.id)]", sink: sink, group: group)
+            process.whenExited { status in
+                // Off the launcher thread, which reaps every child.
+                eventLoop.execute {
+                    process.signal(SIGKILL)  // whatever it left behind in its group goes too
+                    instance.processExited(status)
+                    onExit(instance, status)
+                }
             }
             return instance
         } catch {

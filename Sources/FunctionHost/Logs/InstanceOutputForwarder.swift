@@ -1,7 +1,7 @@
 import NIOCore
 import NIOPosix
 
-/// Streams an instance's standard output or error into the ``LogSink``, one
+/// Streams an instance's standard output and error (one pipe) into the ``LogSink``, one
 /// line at a time, each prefixed with `[function/instance]`.
 enum InstanceOutputForwarder {
     /// The longest line forwarded whole; longer ones are split, so a function
