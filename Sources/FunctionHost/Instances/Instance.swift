@@ -45,6 +45,8 @@ final class Instance: Sendable {
         var frozen = false
         /// Compares its processes' resident memory with `memoryMB` until it exits.
         var memoryWatch: RepeatedTask?
+        /// Memory-check ticks that fell while idle (only every ``idleMemoryCheckEvery``-th reads `/proc`).
+        var idleMemoryTicks = 0
     }
 
     private struct Invocation {
@@ -63,6 +65,11 @@ final class Instance: Sendable {
 
     /// How often the resident memory of an instance's processes is checked against its `memoryMB`.
     static let memoryCheckInterval = TimeAmount.milliseconds(200)
+
+    /// While idle, memory is read only every this many ticks (every 2 s): an
+    /// instance waiting for its next event rarely grows, and reading `/proc`
+    /// for 1000 idle instances five times a second took a quarter of a core.
+    static let idleMemoryCheckEvery = 10
 
     init(
         id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int, codeGeneration: Int,
@@ -310,8 +317,15 @@ final class Instance: Sendable {
     /// resident memory than `memoryMB`; the invocation it holds ends with
     /// ``InvocationOutcome/outOfMemory(limitMB:)``.
     private func checkMemory() {
-        guard let pid = state.withLock({ $0.phase == .dead || $0.frozen ? nil : $0.process?.pid }),
-              ProcessTreeMemory.residentMegabytes(root: pid) > memoryMB else { return }
+        let pid = state.withLock { state -> Int32? in
+            guard state.phase != .dead, !state.frozen else { return nil }
+            if state.phase == .idle {
+                state.idleMemoryTicks += 1
+                guard state.idleMemoryTicks % Self.idleMemoryCheckEvery == 0 else { return nil }
+            }
+            return state.process?.pid
+        }
+        guard let pid, ProcessTreeMemory.residentMegabytes(root: pid) > memoryMB else { return }
         let (invocation, process) = state.withLock { state -> (Invocation?, ChildProcess?) in
             guard state.phase != .dead else { return (nil, nil) }
             defer {
