@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A small deterministic generator (SplitMix64), so a failing run can be replayed from its seed.
 struct FuzzGenerator: RandomNumberGenerator {
@@ -70,9 +71,10 @@ struct FuzzGenerator: RandomNumberGenerator {
         let runtimeAPI = try #require((first["env"] as? [String: String])?["AWS_LAMBDA_RUNTIME_API"])
         let port = try #require(Int(runtimeAPI.split(separator: ":").last ?? ""))
 
-        var random = FuzzGenerator(seed: 0x0F0F_2026)
+        let run = FuzzRun(seed: 0x0F0F_2026, iterations: 80)
+        var random = FuzzGenerator(seed: run.seed)
         var statuses: [String: Int] = [:]
-        for round in 0..<80 {
+        for round in 0..<run.iterations {
             let valid = Self.validRequests.randomElement(using: &random)!
             let bytes = round % 4 == 0 ? valid : Self.mutate(valid, using: &random)
             let status = try Self.exchange(port: port, bytes)
@@ -84,5 +86,6 @@ struct FuzzGenerator: RandomNumberGenerator {
         // The instance that was fuzzed still serves, and so does the host.
         let after = try JSONSerialization.jsonObject(with: try await host.request("GET", "/echo").body) as! [String: Any]
         #expect(after["pid"] as? Int == first["pid"] as? Int)
+        print("fuzz Runtime API: \(run), replies \(statuses.sorted { $0.key < $1.key })")
     }
 }

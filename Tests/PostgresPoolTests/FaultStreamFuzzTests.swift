@@ -37,10 +37,11 @@ extension PostgresPoolTests {
                 $0.clientAuthentication = .trust
                 $0.maxServerConnections = 2
             }) { pool, pooled async throws in
-                var random = SeededGenerator(seed: 0xFA17_2026)
+                let run = FuzzRun(seed: 0xFA17_2026, iterations: 40)
+                var random = SeededGenerator(seed: run.seed)
                 var answered = 0
                 var closed = 0
-                for _ in 0..<40 {
+                for _ in 0..<run.iterations {
                     let raw = try RawConnection(port: pooled.port, timeoutSeconds: 2)
                     _ = try raw.login(user: "app", database: "app")
                     let conversation = Self.conversations.randomElement(using: &random)!
@@ -65,6 +66,7 @@ extension PostgresPoolTests {
                     #expect(try await psql("SELECT \(round)", credentials: pooled) == "\(round)")
                 }
                 #expect(await pool.stats().serverConnections.peak <= 2)
+                print("fuzz pool conversations: \(run), \(answered) answered in step, \(closed) closed by the pool")
             }
         }
     }

@@ -57,8 +57,9 @@ extension PostgresPoolTests {
                 $0.clientAuthentication = .trust
                 $0.maxServerConnections = 2
             }) { pool, pooled async throws in
-                var random = SeededGenerator(seed: 0x5EED_2026)
-                for round in 0..<120 {
+                let run = FuzzRun(seed: 0x5EED_2026, iterations: 120)
+                var random = SeededGenerator(seed: run.seed)
+                for round in 0..<run.iterations {
                     guard let raw = try? RawConnection(port: pooled.port, timeoutSeconds: 1) else {
                         Issue.record("round \(round): could not connect")
                         continue
@@ -97,6 +98,7 @@ extension PostgresPoolTests {
                 let stats = await pool.stats()
                 #expect(stats.serverConnections.peak <= 2)
                 #expect(stats.errors.protocol > 0)
+                print("fuzz pool messages: \(run), \(stats.errors.protocol) protocol errors, pool serving after")
             }
         }
     }
