@@ -24,16 +24,22 @@ import TestSupport
         let database = try #require(try first.instancePIDs(command: "postgres").first)
         // The host and its database killed together (as `kill -9` of the terminal's process group does):
         // alone, the database would get SIGINT from the host's death and shut down cleanly.
+        let killed = ContinuousClock.now
         first.process.signal(SIGKILL)
         kill(database, SIGKILL)
-        _ = await load
+        let statuses = await load
         #expect(await HostProcess.eventually(10) { !instances.contains(where: processIsAlive) && !processIsAlive(database) })
+        let allGone = ContinuousClock.now - killed
         let pidFile = project.directory + "/.emulator/postgres/data/postmaster.pid"
         #expect(FileManager.default.fileExists(atPath: pidFile), "the killed database leaves its pid file")
 
+        let restarted = ContinuousClock.now
         let second = try await HostProcess.start(configFile: project.configFile)
         #expect(try await Self.query(direct, "SELECT n FROM survivor") == "42", "\(second.log)")
         #expect(try await second.request("GET", "/slow?ms=10").status == 200)
+        print("fault host SIGKILL: \(statuses.count) requests in flight (client saw \(statuses.map { $0 == 0 ? "connection closed" : "\($0)" })),"
+              + " \(instances.count) instances and the database gone \(allGone) after the kill,"
+              + " next start serving with the data \(ContinuousClock.now - restarted) after it began")
     }
 
     static func emulator(_ arguments: [String]) async throws -> String {

@@ -47,7 +47,9 @@ import Testing
         let first = try await host.request("GET", "/hog")
         #expect(first.status == 200)
 
+        let asked = ContinuousClock.now
         let answer = try await host.request("GET", "/hog?mb=200" + (inChild ? "&in=child" : ""))
+        let answeredAfter = ContinuousClock.now - asked
         #expect(answer.status == 502)
         let error = try JSONSerialization.jsonObject(with: answer.body) as? [String: Any]
         #expect(error?["errorType"] as? String == "Runtime.OutOfMemory", "\(String(decoding: answer.body, as: UTF8.self))")
@@ -64,15 +66,19 @@ import Testing
         }
 
         // A fresh instance serves the next request.
+        let recovering = ContinuousClock.now
         let next = try await host.request("GET", "/hog")
         #expect(next.status == 200)
         #expect(next.body != first.body)
+        print("fault out-of-memory\(inChild ? " (in a child)" : ""): 200 MB against memoryMB 128, 502 Runtime.OutOfMemory"
+              + " \(answeredAfter) after the request, next request served by a fresh instance in \(ContinuousClock.now - recovering)")
     }
 
     @Test func aFloodOfOutputIsPassedOnWholeAndTheHostKeepsServing() async throws {
         let project = try Self.project([:])
         let host = try await HostProcess.start(configFile: project.configFile)
         let lines = 100_000
+        let started = ContinuousClock.now
         async let flood = host.request("GET", "/hog?lines=\(lines)")
         // The host answers other requests meanwhile.
         #expect(try await host.request("GET", "/_emulator/stats").status == 200)
@@ -80,6 +86,8 @@ import Testing
         #expect(await HostProcess.eventually(20) { host.log.contains("flood \(String(format: "%07d", lines - 1))") })
         let printed = host.log.split(separator: "\n").filter { $0.contains("flood ") && $0.hasSuffix(String(repeating: "y", count: 80)) }
         #expect(printed.count == lines)
+        print("fault stdout flood: \(printed.count) of \(lines) lines of 94 bytes in the log, whole, in \(ContinuousClock.now - started);"
+              + " the host answered meanwhile")
         #expect(try await host.request("GET", "/hog").status == 200)
     }
 }

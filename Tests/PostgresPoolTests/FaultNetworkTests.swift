@@ -31,6 +31,7 @@ extension PostgresPoolTests {
             let endpoints = try await TestDatabase.shared()
             _ = try await psql("DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (n int)", credentials: endpoints.application)
             try await Self.withProxiedPool({ $0.maxServerConnections = 2 }) { pool, pooled, proxy, _ async throws in
+                let started = ContinuousClock.now
                 proxy.setLatency(milliseconds: 10)
                 proxy.setFragmentSize(bytes: 3)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -54,6 +55,8 @@ extension PostgresPoolTests {
                 let stats = await pool.stats()
                 #expect(stats.errors.serverLost == 0)
                 #expect(stats.errors.protocol == 0)
+                print("fault network latency: 20 transactions and 20 reads through 10 ms latency and 3-byte fragments,"
+                      + " \(stats.errors.serverLost + stats.errors.protocol) failed, in \(ContinuousClock.now - started)")
             }
         }
 
@@ -68,6 +71,7 @@ extension PostgresPoolTests {
                 #expect(try #require(holder.read(until: "Z")).firstColumns == ["before"])
 
                 proxy.stall()
+                let stalled = ContinuousClock.now
                 holder.send(Wire.query("BEGIN; SELECT 'during'"))
                 try await Cleanup.waitUntil { await pool.stats().serverConnections.active == 1 }
                 // The only server connection is stuck behind the stall: the next client is told so.
@@ -77,16 +81,21 @@ extension PostgresPoolTests {
                 let waited = waiter.readUntilClosed()
                 #expect(waited.firstSQLState == "08P01", "\(waited)")
                 #expect(waiter.closedByPeer)
+                let waiterFailedAfter = ContinuousClock.now - stalled
 
                 // Once the network moves again, the stalled query's answer arrives whole.
                 proxy.resume()
+                let resumed = ContinuousClock.now
                 let during = try #require(holder.read(until: "Z"))
+                let answeredAfterResume = ContinuousClock.now - resumed
                 #expect(during.firstColumns == ["during"])
                 holder.send(Wire.query("COMMIT"))
                 #expect(try #require(holder.read(until: "Z")).tags == ["COMMIT"])
                 holder.close()
                 #expect(try await psql("SELECT 'after'", credentials: pooled) == "after")
                 #expect(await pool.stats().errors.acquireTimeout == 1)
+                print("fault network stall: the waiter got 08P01 \(waiterFailedAfter) into the stall (acquireTimeout 2 s),"
+                      + " the stalled query answered whole \(answeredAfterResume) after the network resumed, 0 lost")
             }
         }
 
@@ -106,6 +115,7 @@ extension PostgresPoolTests {
                 let acceptedBefore = proxy.acceptedConnections
 
                 proxy.resetConnections()
+                let reset = ContinuousClock.now
                 let queryReply = inQuery.readUntilClosed()
                 #expect(queryReply.firstSQLState == "08006", "\(queryReply)")
                 #expect(inQuery.closedByPeer)
@@ -116,6 +126,7 @@ extension PostgresPoolTests {
 
                 // The pool connects again; the reset transaction's row never became visible.
                 #expect(try await psql("SELECT count(*) FROM \(table)", credentials: pooled) == "0")
+                let recovered = ContinuousClock.now - reset
                 #expect(proxy.acceptedConnections > acceptedBefore)
                 try await Cleanup.waitUntil {
                     try await psql(
@@ -124,6 +135,8 @@ extension PostgresPoolTests {
                 }
                 #expect(try await psql("SELECT count(*) FROM \(table)", credentials: endpoints.application) == "0")
                 #expect(await pool.stats().errors.serverLost >= 2)
+                print("fault network reset: 2 in flight, 2 failed with 08006, 0 half-committed rows,"
+                      + " next query through the pool answered \(recovered) after the reset")
             }
         }
     }
