@@ -43,10 +43,8 @@ final class Instance: Sendable {
         var initError: (body: ByteBuffer, errorType: String?)?
         /// Its process group is stopped (SIGSTOP) until the next event.
         var frozen = false
-        /// Compares its processes' resident memory with `memoryMB` until it exits.
-        var memoryWatch: RepeatedTask?
-        /// Memory-check ticks that fell while idle (only every ``idleMemoryCheckEvery``-th reads `/proc`).
-        var idleMemoryTicks = 0
+        /// The next check of its resident memory against `memoryMB`.
+        var memoryCheck: Scheduled<Void>?
     }
 
     private struct Invocation {
@@ -66,10 +64,10 @@ final class Instance: Sendable {
     /// How often the resident memory of an instance's processes is checked against its `memoryMB`.
     static let memoryCheckInterval = TimeAmount.milliseconds(200)
 
-    /// While idle, memory is read only every this many ticks (every 2 s): an
-    /// instance waiting for its next event rarely grows, and reading `/proc`
-    /// for 1000 idle instances five times a second took a quarter of a core.
-    static let idleMemoryCheckEvery = 10
+    /// How often while it is idle: an instance waiting for its next event
+    /// rarely grows, and checking 1000 idle instances five times a second took
+    /// most of a core. An invocation brings the next check forward.
+    static let idleMemoryCheckInterval = TimeAmount.seconds(2)
 
     init(
         id: String, functionName: String, memoryMB: Int, timeout: Double, generation: Int, codeGeneration: Int,
@@ -92,13 +90,10 @@ final class Instance: Sendable {
     /// Records the process and Runtime API channel once launched, and starts
     /// watching the process's memory.
     func attach(process: ChildProcess, serverChannel: any Channel) {
-        let watch = eventLoop.scheduleRepeatedTask(initialDelay: Self.memoryCheckInterval, delay: Self.memoryCheckInterval) {
-            [self] _ in checkMemory()
-        }
         state.withLock {
             $0.process = process
             $0.serverChannel = serverChannel
-            $0.memoryWatch = watch
+            scheduleMemoryCheck(&$0)
         }
     }
 
@@ -132,7 +127,10 @@ final class Instance: Sendable {
                     }
                     return (nil, .crashed(state.process?.exitStatus ?? .signaled(SIGKILL)))
                 }
-                if state.phase == .idle { state.phase = .busy }
+                if state.phase == .idle {
+                    state.phase = .busy
+                    scheduleMemoryCheck(&state)
+                }
                 guard let parked = state.parkedNext else {
                     invocation.timer = eventLoop.scheduleTask(in: .seconds(Int64(Self.initTimeout))) { [self] in
                         timedOut(requestId: requestId, after: Self.initTimeout)
@@ -183,8 +181,8 @@ final class Instance: Sendable {
     func processExited(_ status: TerminationStatus) {
         let (invocation, channels) = state.withLock { state -> (Invocation?, [any Channel]) in
             state.phase = .dead
-            state.memoryWatch?.cancel()
-            state.memoryWatch = nil
+            state.memoryCheck?.cancel()
+            state.memoryCheck = nil
             defer { state.current = nil; state.parkedNext = nil }
             return (state.current, [state.serverChannel, state.parkedNext].compactMap { $0 })
         }
@@ -318,12 +316,9 @@ final class Instance: Sendable {
     /// ``InvocationOutcome/outOfMemory(limitMB:)``.
     private func checkMemory() {
         let pid = state.withLock { state -> Int32? in
-            guard state.phase != .dead, !state.frozen else { return nil }
-            if state.phase == .idle {
-                state.idleMemoryTicks += 1
-                guard state.idleMemoryTicks % Self.idleMemoryCheckEvery == 0 else { return nil }
-            }
-            return state.process?.pid
+            guard state.phase != .dead else { return nil }
+            scheduleMemoryCheck(&state)
+            return state.frozen ? nil : state.process?.pid
         }
         guard let pid, ProcessTreeMemory.residentMegabytes(root: pid) > memoryMB else { return }
         let (invocation, process) = state.withLock { state -> (Invocation?, ChildProcess?) in
@@ -331,8 +326,8 @@ final class Instance: Sendable {
             defer {
                 state.current = nil
                 state.phase = .dead
-                state.memoryWatch?.cancel()
-                state.memoryWatch = nil
+                state.memoryCheck?.cancel()
+                state.memoryCheck = nil
             }
             return (state.current, state.process)
         }
@@ -340,6 +335,14 @@ final class Instance: Sendable {
         guard let invocation else { return }
         invocation.timer?.cancel()
         invocation.continuation.resume(returning: .outOfMemory(limitMB: memoryMB))
+    }
+
+    /// Schedules the next memory check: soon while the instance starts or
+    /// runs, rarely while it is idle (called with the lock held).
+    private func scheduleMemoryCheck(_ state: inout State) {
+        state.memoryCheck?.cancel()
+        let delay = state.phase == .idle ? Self.idleMemoryCheckInterval : Self.memoryCheckInterval
+        state.memoryCheck = eventLoop.scheduleTask(in: delay) { [self] in checkMemory() }
     }
 
     /// Lets the Runtime API reply go out, then kills the process.
