@@ -178,12 +178,7 @@ extension PostgresPoolTests {
                         ledger.stop()
                     }
                     #expect(ledger.unclearFailures.isEmpty, "\(ledger.unclearFailures.prefix(5))")
-                    withKnownIssue(
-                        "now and then (3 runs of 10 on a loaded machine) the pool never answers a COMMIT after the restart: the client is connected, neither linked nor waiting, all server connections idle",
-                        isIntermittent: true
-                    ) {
-                        #expect(ledger.unanswered.isEmpty, "\(ledger.unanswered)")
-                    }
+                    #expect(ledger.unanswered.isEmpty, "every query is answered: \(ledger.unanswered)")
                     #expect(ledger.failureStates.contains { $0 != "closed" }, "some failure names its cause: \(ledger.failureStates.prefix(10))")
 
                     // Every acknowledged transaction is in the table, whole; no transaction is in it by half.

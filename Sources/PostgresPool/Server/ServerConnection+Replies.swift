@@ -51,7 +51,7 @@ extension ServerConnection {
                 forwardStart = -1
                 if case .replace(let buffer) = route {
                     client.write(buffer)
-                    flushClient = client
+                    flushLater(client)
                 }
             }
             if type == MessageType.readyForQuery || answeredLocally || replies.firstIsLocal {
@@ -70,7 +70,7 @@ extension ServerConnection {
         var readyForQuery = type == MessageType.readyForQuery
         while replies.firstIsLocal, let first = replies.popFirst() {
             emitLocal(first.action, to: client)
-            flushClient = client
+            flushLater(client)
         }
         if answeredLocally {
             answeredLocally = false
@@ -88,6 +88,14 @@ extension ServerConnection {
         } else {
             client.write(batch.getSlice(at: start, length: end - start)!)
         }
+        flushLater(client)
+    }
+
+    /// Marks `client` as written to: flushed at the end of this read. Another
+    /// client still marked (the link ended and the connection went to the next
+    /// client within the same read) is flushed now, so its reply is not left behind.
+    private func flushLater(_ client: ClientSession) {
+        if let pending = flushClient, pending !== client { pending.flush() }
         flushClient = client
     }
 
@@ -263,7 +271,7 @@ extension ServerConnection {
         case .notice:
             if let client {
                 emitLocal(reply.action, to: client)
-                flushClient = client
+                flushLater(client)
             }
         default:
             break
