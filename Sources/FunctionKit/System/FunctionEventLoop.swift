@@ -15,17 +15,3 @@ package enum FunctionEventLoop {
     /// Swift's global executor and the event loop that does its I/O.
     package static let executor = EventLoopTaskExecutor(group.next())
 }
-
-/// A task executor that runs every job on one NIO event loop.
-package final class EventLoopTaskExecutor: TaskExecutor {
-    private let eventLoop: any EventLoop
-
-    package init(_ eventLoop: any EventLoop) {
-        self.eventLoop = eventLoop
-    }
-
-    package func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        eventLoop.execute { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
-    }
-}
