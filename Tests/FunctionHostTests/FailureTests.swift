@@ -16,7 +16,7 @@ import Testing
         #expect(await HostProcess.eventually(5) { !instances.contains(where: processIsAlive) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
         #expect(try await host.failuresByCause("hang") == ["function-timeout": 1])
-        #expect(host.log.contains("Task timed out after 3.00 seconds"))
+        #expect(await HostProcess.eventually(5) { host.log.contains("Task timed out after 3.00 seconds") })
         let printed = host.log.split(separator: "\n").first { $0.contains("child pid") }
         #expect(printed?.hasPrefix("[hang/") == true, "instance output is prefixed with function/instance")
     }

@@ -15,6 +15,8 @@ import Testing
         #expect(stats["invocations"] as? Int == 2)
         #expect(stats["coldStarts"] as? Int == 1)
         #expect(try await host.instances("echo") == 1)
+        // The host writes its lines before it answers, but the test reads them from a pipe on its own time.
+        #expect(await HostProcess.eventually { host.log.contains("Max Memory Used:") }, "\(host.log)")
         #expect(host.log.contains("Init Duration:"))
         #expect(host.log.contains("START RequestId:"))
         #expect(host.log.contains("END RequestId:"))
@@ -106,6 +108,7 @@ import Testing
         let project = try TestProject(functions: ["echo": ["handler": "echo", "coldStartDelayMs": 700]])
         let host = try await HostProcess.start(configFile: project.configFile)
         #expect(try await host.request("GET", "/echo").status == 200)
+        #expect(await HostProcess.eventually { host.log.contains("Init Duration:") }, "\(host.log)")
         let report = try #require(host.log.split(separator: "\n").first { $0.contains("Init Duration:") })
         let initDuration = try #require(Double(report.split(separator: "Init Duration: ")[1].split(separator: " ")[0]))
         #expect(initDuration >= 700, "the delay is part of the cold start: \(report)")
