@@ -9,6 +9,23 @@ import math, os, re, resource, shutil, socket, subprocess, threading
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def cpu_seconds(pid, children=False):
+    """User plus system CPU time process `pid` has used so far (all its threads),
+    from /proc; with `children`, also every process under it alive now."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = open(f"/proc/{current}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            if children:
+                for task in os.listdir(f"/proc/{current}/task"):
+                    pending += [int(c) for c in open(f"/proc/{current}/task/{task}/children").read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def percentile(values, fraction):
     """The nearest-rank percentile of `values` (fraction 0.5 is the median, 0.99 the p99)."""
     ordered = sorted(values)

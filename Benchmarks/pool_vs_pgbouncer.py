@@ -23,18 +23,10 @@ Needs: a Swift toolchain, PostgreSQL server binaries, pgbench and pgbouncer
 import argparse, json, math, os, pwd, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import (build, emulator_url, free_port, postgres_bin, raise_open_files_limit, run_pgbench,
+from benchlib import (build, cpu_seconds, emulator_url, free_port, postgres_bin, raise_open_files_limit, run_pgbench,
                       start_emulator, stop)
 
 TARGETS = ("pool", "pgbouncer", "direct")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """User plus system CPU time a process has used so far (all its threads), from /proc."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def run_measured(url, pid, protocol, clients, seconds, allowance):

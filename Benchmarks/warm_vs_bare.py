@@ -17,34 +17,19 @@ Needs: a Swift toolchain and wrk (Debian: apt-get install wrk).
 import argparse, http.client, json, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import build, free_port, start_emulator, stop
+from benchlib import build, cpu_seconds, free_port, start_emulator, stop
 
 BARE_PACKAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "BareServer")
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def tree_cpu_seconds(root):
-    """User and system CPU time of `root` and every process under it, in seconds."""
-    total, pending, ticks = 0.0, [root], os.sysconf("SC_CLK_TCK")
-    while pending:
-        pid = pending.pop()
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-            for task in os.listdir(f"/proc/{pid}/task"):
-                pending += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
-
-
 def run_wrk(url, connections, seconds, server_pid):
     """One wrk run; returns (requests/s, p50 ms, p99 ms, non-2xx or socket errors,
     the server's CPU microseconds per request)."""
-    cpu_before = tree_cpu_seconds(server_pid)
+    cpu_before = cpu_seconds(server_pid, children=True)
     output = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
                             check=True, capture_output=True, text=True).stdout
-    cpu = tree_cpu_seconds(server_pid) - cpu_before
+    cpu = cpu_seconds(server_pid, children=True) - cpu_before
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
 

@@ -2,19 +2,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// A small deterministic generator (SplitMix64), so a failing run can be replayed from its seed.
-struct FuzzGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random and mutated HTTP at an instance's Runtime API: the host answers or
 /// closes, never crashes, and keeps serving the function.
 @Suite struct FaultRuntimeAPIFuzzTests {
@@ -35,7 +22,7 @@ struct FuzzGenerator: RandomNumberGenerator {
         request("POST", "invocation/x/response", headers: ["Transfer-Encoding: chunked"], body: ""),
     ]
 
-    static func mutate(_ bytes: [UInt8], using random: inout FuzzGenerator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], using random: inout SeededGenerator) -> [UInt8] {
         var bytes = bytes
         switch Int.random(in: 0..<5, using: &random) {
         case 0:  // flip some bytes
@@ -72,7 +59,7 @@ struct FuzzGenerator: RandomNumberGenerator {
         let port = try #require(Int(runtimeAPI.split(separator: ":").last ?? ""))
 
         let run = FuzzRun(seed: 0x0F0F_2026, iterations: 80)
-        var random = FuzzGenerator(seed: run.seed)
+        var random = SeededGenerator(seed: run.seed)
         var statuses: [String: Int] = [:]
         for round in 0..<run.iterations {
             let valid = Self.validRequests.randomElement(using: &random)!
