@@ -37,6 +37,18 @@ let functionTargets: [Target] = {
     }
 }()
 
+/// The code on the hot paths is compiled optimized in debug builds too, so that
+/// `swift run emulator` (a debug build) shows the pool and the host at the speed
+/// a release build has: debug-built, the pool did about a fifth of PgBouncer's
+/// throughput and the emulator distorted the very scaling it exists to show
+/// (Benchmarks/RESULTS.md, "Release speed under swift run"). `unsafeFlags` are
+/// allowed because this root package is an application that nothing depends on;
+/// `-g` stays on, so crash logs still symbolicate, and `swift test`'s
+/// `-enable-testing` still works with `-O`. A target left out of this list
+/// (configuration parsing, the managed database's set-up) is not on a hot path
+/// and keeps debug builds' easier stepping in a debugger.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "serverless-emulator",
     platforms: [.macOS(.v15)],
@@ -69,13 +81,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            resources: [.copy("Scaffold/Templates")]
+            resources: [.copy("Scaffold/Templates")],
+            swiftSettings: optimizedInDebug
         ),
         .target(name: "EmulatorConfig"),
         .target(name: "CSpawn"),
         .target(
             name: "ChildProcess",
-            dependencies: ["CSpawn", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["CSpawn", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "FunctionHost",
@@ -95,7 +109,8 @@ let package = Package(
                 .embedInCode("Dashboard/Page/index.html"),
                 .embedInCode("Dashboard/Page/dashboard.css"),
                 .embedInCode("Dashboard/Page/dashboard.js"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "PostgresPool",
@@ -104,7 +119,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "SQLOverHTTP",
@@ -115,9 +131,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
-        .target(name: "PostgresText"),
+        .target(name: "PostgresText", swiftSettings: optimizedInDebug),
         .target(
             name: "ManagedPostgres",
             dependencies: ["ChildProcess", .product(name: "Logging", package: "swift-log")]
@@ -128,7 +145,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "FunctionDatabase",
@@ -138,7 +156,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: optimizedInDebug
         ),
         .target(
             name: "TestSupport",

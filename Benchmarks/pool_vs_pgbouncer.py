@@ -14,9 +14,16 @@ CPU time the pool (the emulator process) and PgBouncer spend per transaction
 once pgbench's clients are connected, from /proc: on a shared machine that
 moves less with other load than tps does.
 
+With --debug-pool it also runs a second emulator built the way
+`swift run emulator` builds it (the debug configuration), its pool in front of
+the same database, as the target "debug-pool": the ratio debug-pool/pool says
+how close `swift run emulator` comes to a release build. --debug-bin-dir takes
+an already built debug bin directory instead, and --pool-bin-dir another build
+for the "pool" target (two copies of builds before and after a change: an A/B).
+
 Usage: python3 Benchmarks/pool_vs_pgbouncer.py [--clients 10,100,1000] [--seconds 10] [--rounds 3]
          [--server-connections 10] [--protocols simple,extended] [--targets pool,pgbouncer,direct]
-         [--scratch-path PATH]
+         [--debug-pool] [--debug-bin-dir DIR] [--pool-bin-dir DIR] [--scratch-path PATH]
 Needs: a Swift toolchain, PostgreSQL server binaries, pgbench and pgbouncer
 (Debian: apt-get install postgresql pgbouncer). Builds the emulator with -c release.
 """
@@ -26,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import (build, cpu_seconds, emulator_url, free_port, postgres_bin, raise_open_files_limit, run_pgbench,
                       start_emulator, stop)
 
-TARGETS = ("pool", "pgbouncer", "direct")
+TARGETS = ("pool", "debug-pool", "pgbouncer", "direct")
 
 
 def run_measured(url, pid, protocol, clients, seconds, allowance):
@@ -104,15 +111,24 @@ def main():
                         help="what to run pgbench against, comma-separated (pool is always included; "
                              "leaving out direct makes a quicker pool/PgBouncer comparison)")
     parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
+    parser.add_argument("--debug-pool", action="store_true",
+                        help="also measure the pool of a debug build (what `swift run emulator` runs)")
+    parser.add_argument("--debug-bin-dir", help="the debug build's bin directory (default: build it now)")
+    parser.add_argument("--pool-bin-dir", help="the bin directory of the build whose pool is the target \"pool\" "
+                                               "(default: a release build, built now)")
     args = parser.parse_args()
-    targets = [t for t in TARGETS if t == "pool" or t in args.targets.split(",")]
+    wanted = args.targets.split(",") + (["debug-pool"] if args.debug_pool or args.debug_bin_dir else [])
+    targets = [t for t in TARGETS if t == "pool" or t in wanted]
     client_counts = [int(c) for c in args.clients.split(",")]
     protocols = args.protocols.split(",")
     open_files = raise_open_files_limit()
     if open_files < 2 * max(client_counts) + 100:
         raise SystemExit(f"open files limit {open_files} is too low for {max(client_counts)} clients")
 
-    bin_dir = build("release", args.scratch_path)
+    bin_dir = args.pool_bin_dir or build("release", args.scratch_path)
+    debug_bin_dir = None
+    if "debug-pool" in targets:
+        debug_bin_dir = args.debug_bin_dir or build("debug", args.scratch_path)
     project = tempfile.mkdtemp(prefix="bench-bouncer-")
     os.chmod(project, 0o755)  # the managed server runs as postgres when we are root
     os.makedirs(os.path.join(project, "Functions"))
@@ -126,7 +142,7 @@ def main():
     config_file = os.path.join(project, "runtime.json")
     json.dump(config, open(config_file, "w"))
     host, _, lines = start_emulator(bin_dir, config_file)
-    bouncer = None
+    bouncer = debug_host = None
     results = {}
     connect_allowance = {}  # seconds the clients took to connect last time, with a margin
     try:
@@ -136,6 +152,16 @@ def main():
         bouncer, bounced = start_pgbouncer(bouncer_dir, direct, args.server_connections, max(client_counts) + 100)
         urls = {"pool": emulator_url(bin_dir, config_file), "pgbouncer": bounced, "direct": direct}
         pids = {"pool": host.pid, "pgbouncer": bouncer.pid}  # CPU per transaction is read for these
+        if debug_bin_dir:
+            debug_config = os.path.join(project, "debug", "runtime.json")
+            os.makedirs(os.path.join(project, "debug", "Functions"))
+            json.dump({"database": {"url": direct}, "pool": config["pool"] | {"port": free_port()}},
+                      open(debug_config, "w"))
+            debug_host, _, debug_lines = start_emulator(debug_bin_dir, debug_config)
+            if not any(line.startswith("Pool:") for line in debug_lines):
+                raise SystemExit("the debug build's pool did not start:\n" + "".join(debug_lines))
+            urls["debug-pool"] = emulator_url(debug_bin_dir, debug_config)
+            pids["debug-pool"] = debug_host.pid
         subprocess.run([postgres_bin("pgbench"), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
         for clients in client_counts:
             for protocol in protocols:
@@ -148,14 +174,19 @@ def main():
     finally:
         if bouncer:
             stop(bouncer)
+        if debug_host:
+            stop(debug_host)
         stop(host)
         shutil.rmtree(project, ignore_errors=True)
 
     print(f"pgbench -S -j 2, {args.seconds} s x {args.rounds} alternating rounds, "
           f"{args.server_connections} server connections for the pool and PgBouncer (transaction mode), "
-          f"release build, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores")
+          f"{'the build in ' + bin_dir if args.pool_bin_dir else 'release build'}, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     ratios = [t for t in ("pgbouncer", "direct") if t in targets]
     names = {"pgbouncer": "pool/pgb", "direct": "pool/direct"}
+    if "debug-pool" in targets:
+        print(f"debug-pool: the debug build in {debug_bin_dir}")
     print(f"{'clients':>7} {'protocol':<8} " + " ".join(f"{t + ' tps':>14} {'lat ms':>7}" for t in targets)
           + "".join(f" {names[t]:>11}" for t in ratios) + f" {'failed':>6}")
     for clients in client_counts:
@@ -168,7 +199,8 @@ def main():
                 row.append(f"{tps[target]:>14.0f} {statistics.median(r[1] for r in runs):>7.2f}")
                 failed += sum(r[2] for r in runs)
             print(f"{clients:>7} {protocol:<8} " + " ".join(row)
-                  + "".join(f" {tps['pool'] / tps[t]:>11.2f}" for t in ratios) + f" {failed:>6}")
+                  + "".join(f" {tps['pool'] / tps[t]:>11.2f}" for t in ratios) + f" {failed:>6}"
+                  + (f"   debug-pool/pool {tps['debug-pool'] / tps['pool']:.2f}" if "debug-pool" in tps else ""))
     print("median CPU time per transaction once the clients are connected, µs (user + system, whole process):")
     for clients in client_counts:
         for protocol in protocols:
