@@ -53,7 +53,8 @@ public final class EmulatorHost: Service {
             manager: manager,
             admin: AdminEndpoints(
                 manager: manager, live: live, storm: storm, metrics: configuration.metrics,
-                gauges: StateGauges(), collect: collect))
+                gauges: StateGauges(), collect: collect),
+            gateway: configuration.apiGateway)
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,
@@ -97,6 +98,8 @@ public final class EmulatorHost: Service {
         let base = "http://127.0.0.1:\(port)"
         var lines = ["Emulator listening on \(base)"]
         let width = functions.map(\.name.count).max() ?? 0
+        // Every route key whole, however long: the column is as wide as the longest.
+        let keyWidth = functions.flatMap { $0.routes.map(\.routeKey.count) }.max() ?? 0
         for function in functions.sorted(by: { $0.name < $1.name }) {
             let kind: String
             switch function.kind {
@@ -105,7 +108,8 @@ public final class EmulatorHost: Service {
             }
             let name = function.name.padding(toLength: width, withPad: " ", startingAt: 0)
             for route in function.routes {
-                lines.append("  \(name)  \(route.routeKey.padding(toLength: 28, withPad: " ", startingAt: 0)) \(base)\(route.path)  (\(kind))")
+                let url = route.isDefault ? "\(base)/ (any request no other route serves)" : "\(base)\(route.path)"
+                lines.append("  \(name)  \(route.routeKey.padding(toLength: keyWidth, withPad: " ", startingAt: 0))  \(url)  (\(kind))")
             }
         }
         lines.append("Dashboard: \(base)/_emulator/")

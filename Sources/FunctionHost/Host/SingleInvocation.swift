@@ -56,7 +56,7 @@ public struct SingleInvocation: Sendable {
             case .functionError(let payload, _), .initError(let payload, _):
                 return Result(succeeded: false, payload: String(buffer: payload))
             case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
-                return Result(succeeded: false, payload: String(buffer: JSONBody.object(FunctionResponse.hostError(for: result) ?? [:])))
+                return Result(succeeded: false, payload: String(buffer: JSONBody.object(InvocationError(result)?.object ?? [:])))
             }
         case .throttled:
             return Result(succeeded: false, payload: String(buffer: JSONBody.object(["errorType": "Throttled", "errorMessage": "throttled"])))
@@ -82,7 +82,7 @@ public struct SingleInvocation: Sendable {
         let request = Request(
             head: HTTPRequest(method: httpMethod, scheme: "http", authority: "127.0.0.1", path: requestPath),
             body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
-        let event = APIGatewayEvent(request: request, match: match, body: ByteBuffer(string: body ?? ""), sourceIP: "127.0.0.1")
+        let event = APIGatewayEvent(request: request, match: match, body: ByteBuffer(string: body ?? ""), origin: APIGatewayEvent.Origin())
         let object = try JSONSerialization.jsonObject(with: Data(event.json.readableBytesView))
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
