@@ -52,8 +52,11 @@ final class HostProcess: Sendable {
     }
 
     /// Runs the emulator to completion (for start-up errors) and returns its status and output.
-    static func runToExit(configFile: String, building: Bool = false) async throws -> (TerminationStatus, String) {
-        let (process, output) = try await launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
+    static func runToExit(
+        configFile: String, extraArguments: [String] = [], building: Bool = false
+    ) async throws -> (TerminationStatus, String) {
+        let (process, output) = try await launch(
+            configFile: configFile, extraArguments: extraArguments, environment: [:], building: building)
         let watchdog = Task {
             try await Task.sleep(for: .seconds(300))
             process.signal(SIGKILL)
