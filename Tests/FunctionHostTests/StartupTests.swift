@@ -74,6 +74,19 @@ import TestSupport
         #expect(output.contains("3:"))
     }
 
+    /// The start-up route table shows every route key whole, with its URL.
+    @Test func routeTableShowsLongRoutesWhole() async throws {
+        let long = "GET /organisations/{organisationId}/projects/{projectId}/members"
+        let project = try TestProject(functions: ["members": ["handler": "echo", "routes": [long, "GET /m"]]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(await HostProcess.eventually(10) { host.log.contains("Dashboard:") })
+        let line = host.log.split(separator: "\n").first { $0.contains("/organisations/") }
+        #expect(line?.contains(long + "  http://127.0.0.1:\(host.port)/organisations/{organisationId}/projects/{projectId}/members") == true,
+                "\(host.log)")
+        let short = host.log.split(separator: "\n").first { $0.contains("GET /m ") }
+        #expect(short?.contains("http://127.0.0.1:\(host.port)/m  (custom runtime)") == true, "\(host.log)")
+    }
+
     /// A port in use stops the emulator naming the port and the setting that chose it.
     @Test func portInUseStopsTheHostNamingThePortAndTheSetting() async throws {
         let listener = try ListeningSocket()
