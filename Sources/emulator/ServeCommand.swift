@@ -75,14 +75,13 @@ struct ServeCommand: AsyncParsableCommand {
         await database?.stop()
     }
 
-    /// The ports this emulator will listen on, each with the setting that chose it.
+    /// The ports without which this emulator cannot serve, each with the
+    /// setting that chose it. (SQL over HTTP is not among them: without its
+    /// port the emulator serves on and says "SQL over HTTP is off".)
     private func portClaims(_ config: RuntimeConfig) -> [PortCheck.Claim] {
         var claims = [PortCheck.Claim(port: config.port, setting: port != nil ? "--port" : "runtime.json \"port\"")]
         if config.database != nil {
             claims.append(PortCheck.Claim(port: config.pool.port, setting: "runtime.json \"pool.port\""))
-            if let endpoint = config.sqlOverHTTP {
-                claims.append(PortCheck.Claim(port: endpoint.port, setting: "runtime.json \"sqlOverHTTP.port\""))
-            }
         }
         return claims
     }
