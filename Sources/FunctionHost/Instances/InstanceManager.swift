@@ -69,6 +69,8 @@ final class InstanceManager: Sendable {
         sink.write("\(prefix) START RequestId: \(requestId) Version: $LATEST")
         let outcome = await instance.invoke(requestId: requestId, payload: payload)
         let total = ContinuousClock.now - started
+        // What the handler printed before answering comes before its END line.
+        await instance.outputDrained()
         let result = InvocationResult(
             requestId: requestId, outcome: outcome, coldStart: lease.isCold, instanceID: instance.id,
             totalMilliseconds: total.milliseconds)
