@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The event and the responses as an API Gateway HTTP API (payload format 2.0)
 /// gives them; docs/api-gateway.md says which fields are decoded and why.
@@ -123,4 +124,49 @@ import Testing
         #expect(user["routeKey"] as? String == "GET /users/{id}")
         #expect(host.log.contains("$default"), "the route table lists $default")
     }
+
+    /// Real third-party code: Mangum (ASGI on Lambda) builds the request's URL
+    /// from the event's Host, x-forwarded-proto and x-forwarded-port, and its path from the decoded path.
+    @Test func mangumSeesTheURLTheCallerUsed() async throws {
+        let python = try await PythonEnvironment.shared.python(with: ["mangum==0.19.0"])
+        let project = try TestProject(functions: [:])
+        let folder = project.directory + "/Functions/asgi"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try ("#!" + python + "\n" + Self.mangumBootstrap).write(toFile: folder + "/bootstrap", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/bootstrap")
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let response = try await host.request("GET", "/asgi/a%20b?x=1%202")
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))\n\(host.log)")
+        let scope = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
+        #expect(scope["scheme"] as? String == "http")
+        #expect(scope["server"] as? [AnyHashable] == ["127.0.0.1", host.port] as [AnyHashable], "\(scope)")
+        #expect(scope["path"] as? String == "/asgi/a b")
+        #expect(scope["query"] as? String == "x=1%202")
+        #expect((scope["headers"] as? [String: String])?["host"] == "127.0.0.1:\(host.port)")
+    }
+
+    /// A custom runtime serving an ASGI app through Mangum; the app answers with what its scope says.
+    private static let mangumBootstrap = #"""
+import http.client, json, os
+from mangum import Mangum
+
+async def app(scope, receive, send):
+    body = json.dumps({"scheme": scope["scheme"], "server": list(scope["server"]), "path": scope["path"],
+                       "query": scope["query_string"].decode(),
+                       "headers": {k.decode(): v.decode() for k, v in scope["headers"]}})
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body.encode()})
+
+handler = Mangum(app, lifespan="off")
+host, port = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+conn = http.client.HTTPConnection(host, int(port))
+while True:
+    conn.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = conn.getresponse()
+    event = json.loads(r.read())
+    rid = r.getheader("Lambda-Runtime-Aws-Request-Id")
+    result = handler(event, None)
+    conn.request("POST", "/2018-06-01/runtime/invocation/%s/response" % rid, json.dumps(result))
+    conn.getresponse().read()
+"""#
 }
