@@ -24,8 +24,11 @@ struct InvokeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The event as a JSON file, or - for standard input.", valueName: "file"))
     var event: String?
 
-    @Option(help: "The sample event's request path (default: the first route's).")
+    @Option(help: "The sample event's request path, with a query string if any: /users/7?verbose=1 (default: the first route's).")
     var path: String?
+
+    @Option(name: .customLong("header"), help: ArgumentHelp("A header of the sample event's request; repeat it for more.", valueName: "Name: value"))
+    var headers: [String] = []
 
     @Option(help: "The sample event's HTTP method (default: the first route's, or GET).")
     var method: String?
@@ -42,8 +45,8 @@ struct InvokeCommand: AsyncParsableCommand {
     @OptionGroup var project: ProjectOptions
 
     func validate() throws {
-        if event != nil, path != nil || method != nil || body != nil {
-            throw ValidationError("--event replaces the sample event: give it or --path/--method/--body, not both")
+        if event != nil, path != nil || method != nil || body != nil || !headers.isEmpty {
+            throw ValidationError("--event replaces the sample event: give it or --path/--method/--header/--body, not both")
         }
     }
 
@@ -55,11 +58,17 @@ struct InvokeCommand: AsyncParsableCommand {
         guard let function = functions.first(where: { $0.name == name }) else {
             throw CommandError("no function named \(name); the project has \(functions.map(\.name).joined(separator: ", "))")
         }
-        let binDirectory = try await ServeCommand.binaries(for: [function], config: config, noBuild: noBuild, sink: sink)
+        let binDirectory: String
+        if !noBuild, let built = SwiftFunctionBuilder(projectDirectory: config.projectDirectory).upToDateBinDirectory(for: [function]) {
+            // `emulator serve` (or an earlier invoke) built it since its sources last changed.
+            binDirectory = built
+        } else {
+            binDirectory = try await ServeCommand.binaries(for: [function], config: config, noBuild: noBuild, sink: sink)
+        }
         let (endpoints, started) = try await database(config, logger: logger, sink: sink)
         let invocation = SingleInvocation(
             function: function, binDirectory: binDirectory, database: endpoints, mode: direct ? .direct : config.mode)
-        let payload = try event.map(Self.read) ?? invocation.sampleEvent(method: method, path: path, body: body)
+        let payload = try event.map(Self.read) ?? invocation.sampleEvent(method: method, path: path, headers: headers, body: body)
         let result = await invocation.run(event: payload, sink: sink, logger: logger)
         await started?.stop()
         print(result.payload)
@@ -80,12 +89,17 @@ struct InvokeCommand: AsyncParsableCommand {
     }
 
     private static func read(_ file: String) throws -> Data {
-        if file == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw CommandError("cannot read the event file \(file)")
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw CommandError("cannot read the event file \(file)")
+            }
+            data = contents
         }
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw CommandError("the event in \(file) is not JSON")
+            throw CommandError(file == "-" ? "the event on standard input is not JSON" : "the event in \(file) is not JSON")
         }
         return data
     }

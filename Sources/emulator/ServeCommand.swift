@@ -39,6 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { config.port = port }
         if direct { config.mode = .direct }
         let functions = try discoverFunctions(config: config)
+        try RunningEmulator.ensureNone(stateDirectory: config.stateDirectory, projectDirectory: config.projectDirectory)
+        try PortCheck.ensureFree(portClaims(config))
         let binDirectory = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)
@@ -53,9 +55,12 @@ struct ServeCommand: AsyncParsableCommand {
             hostConfiguration.statsSections = { ["pool": await database.pool.stats().json, "database": sampler.json] }
             services.append(sampler)
         }
+        let stateDirectory = config.stateDirectory
         let host = EmulatorHost(configuration: hostConfiguration, sink: sink, logger: logger) { port in
+            RunningEmulator.record(port: port, stateDirectory: stateDirectory)
             for line in EmulatorHost.banner(port: port, functions: functions) { sink.write(line) }
         }
+        defer { RunningEmulator.remove(stateDirectory: stateDirectory) }
         var groupConfiguration = ServiceGroupConfiguration(
             services: [host] + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         // Past the drain, stalled clients must not keep the emulator alive.
@@ -68,6 +73,17 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         await database?.stop()
+    }
+
+    /// The ports without which this emulator cannot serve, each with the
+    /// setting that chose it. (SQL over HTTP is not among them: without its
+    /// port the emulator serves on and says "SQL over HTTP is off".)
+    private func portClaims(_ config: RuntimeConfig) -> [PortCheck.Claim] {
+        var claims = [PortCheck.Claim(port: config.port, setting: port != nil ? "--port" : "runtime.json \"port\"")]
+        if config.database != nil {
+            claims.append(PortCheck.Claim(port: config.pool.port, setting: "runtime.json \"pool.port\""))
+        }
+        return claims
     }
 
     /// A storm from the dashboard: this executable's `storm` command aimed at
@@ -145,6 +161,7 @@ struct ServeCommand: AsyncParsableCommand {
         if old.sqlOverHTTP != new.sqlOverHTTP { keys.append("sqlOverHTTP") }
         if old.accountConcurrency != new.accountConcurrency { keys.append("accountConcurrency") }
         if old.burst != new.burst { keys.append("burst") }
+        if old.apiGateway != new.apiGateway { keys.append("apiGateway") }
         return keys
     }
 

@@ -65,6 +65,7 @@ struct ConfigErrorTests {
                         message: "did you mean \"maxConnections\"?")
         try expectError(#"{"pool": {"size": 10}}"#, keyPath: "pool.size", message: "unknown key \"size\"")
         try expectError(#"{"burst": {"rate": 10}}"#, keyPath: "burst.rate", message: "unknown key \"rate\"")
+        try expectError(#"{"apiGateway": {"stage": "dev"}}"#, keyPath: "apiGateway.stage", message: "unknown key \"stage\"")
     }
 
     @Test("an unknown key in a function entry or in defaults is named")
@@ -90,6 +91,10 @@ struct ConfigErrorTests {
         (#"{"functions": {"f": {"handler": ["a"]}}}"#, "functions.f.handler", "expected a string, got an array"),
         (#"{"functions": {"f": {"environment": {"PAGE_SIZE": 10}}}}"#, "functions.f.environment.PAGE_SIZE", "expected a string, got 10"),
         (#"{"functions": {"f": {"environment": ["A=1"]}}}"#, "functions.f.environment", "expected an object, got an array"),
+        (#"{"apiGateway": []}"#, "apiGateway", "expected an object, got an array"),
+        (#"{"apiGateway": {"stageVariables": {"table": 1}}}"#, "apiGateway.stageVariables.table", "expected a string, got 1"),
+        (#"{"apiGateway": {"stageVariables": {"bad-name": "x"}}}"#, "apiGateway.stageVariables.bad-name", "invalid stage variable name"),
+        (#"{"apiGateway": {"errorDetailsInBody": "yes"}}"#, "apiGateway.errorDetailsInBody", #"got "yes""#),
     ])
     func wrongTypes(text: String, keyPath: String, message: String) throws {
         try expectError(text, keyPath: keyPath, line: 1, message: message)

@@ -26,6 +26,7 @@ struct LoadingTests {
       },
       "accountConcurrency": 200,
       "burst": { "capacity": 30, "refillAmount": 5, "refillIntervalSeconds": 2 },
+      "apiGateway": { "stageVariables": { "table": "users_dev", "Mode_2": "a b/c" }, "errorDetailsInBody": true },
       "functions": {
         "users": {
           "routes": ["GET /users", "get /users/{id}", "ANY /users/{id}/files/{path+}"],
@@ -63,6 +64,8 @@ struct LoadingTests {
         ))
         #expect(config.accountConcurrency == 200)
         #expect(config.burst == BurstSettings(capacity: 30, refillAmount: 5, refillIntervalSeconds: 2))
+        #expect(config.apiGateway == APIGatewaySettings(
+            stageVariables: ["table": "users_dev", "Mode_2": "a b/c"], errorDetailsInBody: true))
         #expect(config.functions["users"] == FunctionEntry(
             timeoutSeconds: 2.5, maxConcurrency: 5,
             routes: [
@@ -113,6 +116,7 @@ struct LoadingTests {
 
         let defaults = RuntimeConfig.defaultConfig(projectDirectory: project.root)
         #expect(try project.load(defaults.jsonText) == defaults)
+        #expect(defaults.apiGateway == APIGatewaySettings(stageVariables: [:], errorDetailsInBody: false))
         let noDatabase = try project.load(#"{"database": null}"#)
         #expect(try project.load(noDatabase.jsonText) == noDatabase)
     }

@@ -21,6 +21,19 @@ struct RouteTests {
         #expect(root.routeKey == "POST /")
     }
 
+    @Test("$default parses, has its own route key and loses to every other route")
+    func defaultRoute() throws {
+        let route = try Route(parsing: "$default")
+        #expect(route.isDefault)
+        #expect(route.routeKey == "$default")
+        #expect(route.shape == "$default")
+        #expect(route != (try Route(parsing: "ANY /")))
+        for other in ["ANY /{proxy+}", "ANY /", "GET /x"] {
+            #expect(Route.isMoreSpecific(try Route(parsing: other), than: route))
+            #expect(!Route.isMoreSpecific(route, than: try Route(parsing: other)))
+        }
+    }
+
     @Test("a bad route throws an error quoting it")
     func badRoute() {
         let error = #expect(throws: RouteSyntaxError.self) { try Route(parsing: "GET /a/{b") }
@@ -39,6 +52,16 @@ struct RouteTests {
         ("ANY /hello", "PATCH", "/hello", [:]),
         ("GET /", "GET", "/", [:]),
         ("GET /", "GET", "/a", nil),
+        // Parameters are percent-decoded after the path is split at its "/".
+        ("GET /users/{id}", "GET", "/users/a%20b", ["id": "a b"]),
+        ("GET /users/{id}", "GET", "/users/a%2Fb", ["id": "a/b"]),
+        ("GET /users/{id}", "GET", "/users/caf%C3%A9", ["id": "café"]),
+        ("GET /users/{id}", "GET", "/users/100%", ["id": "100%"]),
+        ("GET /users/{id}", "GET", "/users/a+b", ["id": "a+b"]),
+        ("ANY /x/{proxy+}", "GET", "/x/a%20b/c", ["proxy": "a b/c"]),
+        ("GET /caf%C3%A9", "GET", "/caf%C3%A9", [:]),
+        ("$default", "DELETE", "/any/path", [:]),
+        ("$default", "GET", "/", [:]),
     ])
     func matching(route: String, method: String, path: String, expected: [String: String]?) throws {
         #expect(try Route(parsing: route).match(method: method, path: path) == expected)

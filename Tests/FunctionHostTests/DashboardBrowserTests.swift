@@ -59,6 +59,101 @@ import TestSupport
         #expect(try await host.json("GET", "/_emulator/stats").object["mode"] as? String == "direct")
     }
 
+    /// "connecting…" before the first event, a storm path the chosen route
+    /// serves, a refused storm's message kept across updates, and a failed hot
+    /// reload shown on the page.
+    @Test func thePageSaysConnectingFillsAServedStormPathKeepsErrorsAndShowsAFailedReload() async throws {
+        for program in [Self.chromium, Self.chromedriver] {
+            try #require(FileManager.default.isExecutableFile(atPath: program),
+                         "\(program) is missing: apt-get install chromium chromium-driver")
+        }
+        let python = try await PythonEnvironment.shared.python(with: ["selenium"])
+        let project = try TestProject(functions: ["fa": ["handler": "echo", "routes": ["ANY /fa/{proxy+}"]]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let script = project.directory + "/drive-storm-form.py"
+        try Self.formDriver.write(toFile: script, atomically: true, encoding: .utf8)
+        let (status, output) = try await ChildProcess.run(
+            ProcessSpec(
+                executable: python,
+                arguments: [script, "http://127.0.0.1:\(host.port)/_emulator/", Self.chromium, Self.chromedriver,
+                            project.directory + "/chromium-profile", project.configFile],
+                environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()],
+                output: .pipe),
+            timeout: .seconds(180))
+        #expect(status == .exited(0), "\(output)")
+        let line = try #require(output.split(separator: "\n").last { $0.hasPrefix("{") }, "\(output)")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(seen["beforeEvents"] == "connecting…", "\(seen)")
+        #expect(seen["afterEvents"] == "no database", "\(seen)")
+        #expect(seen["stormPath"] == "/fa/example", "\(seen)")
+        #expect(seen["stormFinished"]?.hasPrefix("Finished: GET /fa/example") == true, "\(seen)")
+        #expect(seen["errorAfterUpdates"] == "no function serves GET /nowhere", "\(seen)")
+        #expect(seen["reloadError"]?.contains("functions.fa.memoryMB") == true, "\(seen)")
+        #expect(seen["browserErrors"] == "", "\(seen)")
+    }
+
+    private static let formDriver = #"""
+import json, sys
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+url, chromium, chromedriver, profile, config = sys.argv[1:6]
+options = webdriver.ChromeOptions()
+options.binary_location = chromium
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--window-size=1400,1000", "--user-data-dir=" + profile]:
+    options.add_argument(argument)
+options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+seen = {}
+try:
+    wait = WebDriverWait(driver, 60, poll_frequency=0.1)
+    read = lambda script: driver.execute_script("return " + script)
+    content = lambda id: driver.execute_script("return document.getElementById(arguments[0]).textContent", id).strip()
+    empty = lambda: read("document.querySelector('[data-chart=database] canvas').dataset.empty")
+    # No events yet: the live stream is blocked.
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/_emulator/events*"]})
+    driver.get(url)
+    wait.until(lambda d: empty() is not None)
+    seen["beforeEvents"] = empty()
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    driver.get(url)
+    wait.until(lambda d: d.find_element(By.ID, "connection").get_attribute("data-state") == "live")
+    seen["afterEvents"] = empty()
+    # The only route is greedy: the form fills a path it serves, and a storm on it runs.
+    wait.until(lambda d: read("document.getElementById('storm-route').value") == "ANY /fa/{proxy+}")
+    seen["stormPath"] = read("document.getElementById('storm-path').value")
+    driver.execute_script("document.getElementById('storm-concurrency').value = '1'; document.getElementById('storm-requests').value = '5'")
+    driver.find_element(By.ID, "storm-button").click()
+    wait.until(lambda d: content("storm-status").startswith("Finished"))
+    seen["stormFinished"] = content("storm-status")
+    # A path nobody serves: the message stays through the next updates.
+    path = driver.find_element(By.ID, "storm-path")
+    path.clear()
+    path.send_keys("/nowhere")
+    driver.find_element(By.ID, "storm-button").click()
+    wait.until(lambda d: content("storm-status").startswith("no function serves"))
+    for _ in range(3):
+        before = content("connection")
+        wait.until(lambda d: content("connection") != before)
+    seen["errorAfterUpdates"] = content("storm-status")
+    # A reload that fails (an invalid runtime.json) is shown on the page.
+    with open(config, "w") as file:
+        file.write('{"database": null, "functions": {"fa": {"memoryMB": 1}}}')
+    wait.until(lambda d: d.find_element(By.ID, "reload").is_displayed())
+    seen["reloadError"] = content("reload-error")
+    # Not counted: the blocked event stream, and the storm refused on purpose.
+    expected = ["_emulator/events", "_emulator/storm - Failed to load resource: the server responded with a status of 400"]
+    seen["browserErrors"] = " | ".join(entry["message"] for entry in driver.get_log("browser")
+                                       if entry["level"] == "SEVERE" and not any(e in entry["message"] for e in expected))
+finally:
+    driver.quit()
+print(json.dumps(seen))
+"""#
+
     /// Opens the page, waits (polling, up to 30 s each) for the live numbers,
     /// clicks the mode button and prints what it saw as one JSON line.
     private static let driver = #"""

@@ -128,7 +128,8 @@ import TestSupport
     }
 
     @Test func withoutADatabaseURLTheFunctionFailsWithAClearMessage() async throws {
-        let project = try TestProject(functions: ["users": [:]], swiftFunctions: ["users"])
+        let project = try TestProject(
+            functions: ["users": [:]], swiftFunctions: ["users"], extra: ["apiGateway": ["errorDetailsInBody": true]])
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, object) = try await host.json("GET", "/users")
         #expect(status == 502)
@@ -144,6 +145,7 @@ import TestSupport
                 "mode": "direct",
                 "database": ["url": "postgresql://app:s3cret@127.0.0.1:\(deadPort)/app"],
                 "pool": ["port": try freePort()],
+                "apiGateway": ["errorDetailsInBody": true],
             ])
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, object) = try await host.json("GET", "/users")
@@ -170,6 +172,8 @@ private struct ServedDatabase {
                     "setup": DatabaseFunctionTests.setupSQL,
                 ],
                 "pool": ["port": try freePort(), "maxServerConnections": 2],
+                // The tests read the functions' errors from the 502 bodies.
+                "apiGateway": ["errorDetailsInBody": true],
             ])
         let host = try await HostProcess.start(configFile: project.configFile)
         let managed = ManagedPostgres(

@@ -3,8 +3,10 @@ import Testing
 
 /// What an instance receives: the API Gateway 2.0 event, its environment, its working directory.
 @Suite struct EventAndEnvironmentTests {
-    private func echo(_ host: HostProcess, _ method: String = "GET", _ path: String, body: Data? = nil) async throws -> [String: Any] {
-        let response = try await host.request(method, path, body: body)
+    private func echo(
+        _ host: HostProcess, _ method: String = "GET", _ path: String, body: Data? = nil, headers: [String: String] = [:]
+    ) async throws -> [String: Any] {
+        let response = try await host.request(method, path, body: body, headers: headers)
         #expect(response.status == 200)
         return try JSONSerialization.jsonObject(with: response.body) as! [String: Any]
     }
@@ -25,7 +27,8 @@ import Testing
         let context = event["requestContext"] as! [String: Any]
         #expect((context["http"] as? [String: Any])?["method"] as? String == "GET")
         #expect((context["http"] as? [String: Any])?["sourceIp"] as? String == "127.0.0.1")
-        let post = try await echo(host, "POST", "/users", body: Data("{\"name\":\"ada\"}".utf8))["event"] as! [String: Any]
+        let post = try await echo(
+            host, "POST", "/users", body: Data("{\"name\":\"ada\"}".utf8), headers: ["Content-Type": "application/json"])["event"] as! [String: Any]
         #expect(post["body"] as? String == "{\"name\":\"ada\"}")
         #expect(post["isBase64Encoded"] as? Bool == false)
         let files = try await echo(host, "DELETE", "/files/a/b/c.txt")["event"] as! [String: Any]
@@ -57,7 +60,9 @@ import Testing
         let project = try TestProject(functions: ["echo": ["handler": "echo"]])
         let host = try await HostProcess.start(configFile: project.configFile)
         let text = "quote \" backslash \\ newline \n tab \t bell \u{07} slash / é 😀"
-        let event = try await echo(host, "POST", "/echo?q=%22%5C%0A%01%C3%A9", body: Data(text.utf8))["event"] as! [String: Any]
+        let event = try await echo(
+            host, "POST", "/echo?q=%22%5C%0A%01%C3%A9", body: Data(text.utf8),
+            headers: ["Content-Type": "text/plain; charset=utf-8"])["event"] as! [String: Any]
         #expect(event["body"] as? String == text)
         #expect(event["isBase64Encoded"] as? Bool == false)
         #expect((event["queryStringParameters"] as? [String: String])?["q"] == "\"\\\n\u{01}é")

@@ -6,13 +6,14 @@ import Testing
     @Test func timeoutKillsTheInstanceAndAnswers504() async throws {
         let project = try TestProject(functions: ["hang": ["handler": "hang", "timeoutSeconds": 3]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        async let response = host.json("GET", "/hang")
+        async let response = host.request("GET", "/hang")
         #expect(try await HostProcess.eventually(10) { try await host.instances("hang", "busy") == 1 })
         let instances = try host.instancePIDs()
         #expect(instances.count == 1)
-        let (status, body) = try await response
+        let (status, body, headers) = try await response
         #expect(status == 504)
-        #expect((body["errorMessage"] as? String)?.contains("Task timed out after 3.00 seconds") == true)
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Gateway Timeout"}"#)
+        #expect(headers["x-emulator-error-type"] == "Sandbox.Timedout")
         #expect(await HostProcess.eventually(5) { !instances.contains(where: processIsAlive) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
         #expect(try await host.failuresByCause("hang") == ["function-timeout": 1])
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func crashAnswers502AndTheNextRequestGetsAFreshInstance() async throws {
-        let project = try TestProject(functions: ["crash": ["handler": "crash"]])
+        let project = try TestProject(functions: ["crash": ["handler": "crash"]], extra: Self.detailsInBody)
         let host = try await HostProcess.start(configFile: project.configFile)
         let before = try await host.request("GET", "/crash")
         #expect(before.status == 200)
@@ -37,18 +38,34 @@ import Testing
         #expect(try await host.failuresByCause("crash") == ["crashed": 1])
     }
 
-    @Test func functionErrorAnswers502WithTypeAndMessage() async throws {
+    /// API Gateway's body for the caller; the error's type in a header and the whole error in the log.
+    @Test func functionErrorAnswers502WithAPIGatewaysBodyAndLogsTheError() async throws {
         let project = try TestProject(functions: ["fail": ["handler": "fail"]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        let (status, body) = try await host.json("GET", "/fail")
+        let (status, body, headers) = try await host.request("GET", "/fail")
         #expect(status == 502)
-        #expect(body["errorType"] as? String == "ValueError")
-        #expect(body["errorMessage"] as? String == "bad value 42")
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal Server Error"}"#)
+        #expect(headers["x-emulator-error-type"] == "ValueError")
+        #expect(headers["x-emulator-failure"] == "function-error")
+        #expect(await HostProcess.eventually(5) { host.log.contains(" ERROR ValueError: bad value 42") }, "\(host.log)")
         // The instance survives a function error and serves the next request warm.
         _ = try await host.json("GET", "/fail")
         #expect(try await host.stats("fail")["coldStarts"] as? Int == 1)
         #expect(try await host.failuresByCause("fail") == ["function-error": 2])
     }
+
+    @Test func errorDetailsInBodyShowsTheFunctionsErrorToTheCaller() async throws {
+        let project = try TestProject(functions: ["fail": ["handler": "fail"]], extra: Self.detailsInBody)
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/fail")
+        #expect(status == 502)
+        #expect(body["errorType"] as? String == "ValueError")
+        #expect(body["errorMessage"] as? String == "bad value 42")
+        #expect(body["message"] == nil)
+    }
+
+    /// runtime.json's switch that shows the error in the body instead of API Gateway's message.
+    static var detailsInBody: [String: Any] { ["apiGateway": ["errorDetailsInBody": true]] }
 
     /// The cause of a failure is named in `X-Emulator-Failure` and counted in the stats;
     /// database errors are recognised in what the function reported.
@@ -60,7 +77,7 @@ import Testing
         ("SQLSTATE is not a code here", "function-error"),
     ])
     func failureCauseIsNamedInAHeaderAndCounted(message: String, cause: String) async throws {
-        let project = try TestProject(functions: ["fail": ["handler": "fail"]])
+        let project = try TestProject(functions: ["fail": ["handler": "fail"]], extra: Self.detailsInBody)
         let host = try await HostProcess.start(configFile: project.configFile)
         let query = message.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let (status, body, headers) = try await host.request("GET", "/fail?message=\(query)")
@@ -72,7 +89,7 @@ import Testing
     }
 
     @Test func initErrorAnswers502AndDiscardsTheInstance() async throws {
-        let project = try TestProject(functions: ["initfail": ["handler": "initfail"]])
+        let project = try TestProject(functions: ["initfail": ["handler": "initfail"]], extra: Self.detailsInBody)
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, body) = try await host.json("GET", "/initfail")
         #expect(status == 502)
@@ -84,7 +101,7 @@ import Testing
     }
 
     @Test func bootstrapThatExitsAtOnceAnswers502AndHostKeepsServing() async throws {
-        let project = try TestProject(functions: ["exitnow": ["handler": "exitnow"], "echo": ["handler": "echo"]])
+        let project = try TestProject(functions: ["exitnow": ["handler": "exitnow"], "echo": ["handler": "echo"]], extra: Self.detailsInBody)
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, body) = try await host.json("GET", "/exitnow")
         #expect(status == 502)
@@ -105,9 +122,10 @@ import Testing
     @Test func responseOver6MBAnswers502() async throws {
         let project = try TestProject(functions: ["big": ["handler": "big"]])
         let host = try await HostProcess.start(configFile: project.configFile)
-        let (status, body) = try await host.json("GET", "/big")
+        let (status, body, headers) = try await host.request("GET", "/big")
         #expect(status == 502)
-        #expect(body["errorType"] as? String == "Function.ResponseSizeTooLarge")
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal Server Error"}"#)
+        #expect(headers["x-emulator-error-type"] == "Function.ResponseSizeTooLarge")
     }
 
     @Test func nonHTTPResultBecomesA200JSONBody() async throws {

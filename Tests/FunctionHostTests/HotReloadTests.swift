@@ -30,6 +30,28 @@ import Testing
         #expect((reload?["error"] as? String)?.contains("error:") == true)
     }
 
+    /// A custom runtime's change is served while the compiler still builds a Swift function.
+    @Test func aCustomRuntimeEditIsNotQueuedBehindASwiftBuild() async throws {
+        let project = try ReloadProject(withCustomRuntime: "echo")
+        try project.writeFunction(version: "v1")
+        let host = try await HostProcess.start(configFile: project.configFile, building: true)
+        #expect(try await body(host, "/greeter") == "v1")
+        let first = try await host.request("GET", "/echo")
+
+        try project.writeFunction(version: "v2")
+        #expect(await HostProcess.eventually(30) { host.log.contains("Reload: building greeter") }, "\(host.log)")
+        try "# a handler file the runtime does not read\n".write(
+            toFile: project.directory + "/Functions/echo/handler.py", atomically: true, encoding: .utf8)
+        #expect(await HostProcess.eventually(120) {
+            host.log.contains("echo now serve the new code") && host.log.contains("greeter now serve the new code")
+        }, "\(host.log)")
+        let echoServed = try #require(host.log.range(of: "echo now serve the new code")).lowerBound
+        let greeterServed = try #require(host.log.range(of: "greeter now serve the new code")).lowerBound
+        #expect(echoServed < greeterServed, "the custom runtime did not wait for the Swift build: \(host.log)")
+        #expect(try await host.request("GET", "/echo").headers["x-instance"] != first.headers["x-instance"])
+        #expect(try await body(host, "/greeter") == "v2")
+    }
+
     @Test func anEditedCustomRuntimeIsReplacedWithoutABuild() async throws {
         let project = try TestProject(functions: ["echo": ["handler": "echo"]])
         let host = try await HostProcess.start(configFile: project.configFile)
@@ -63,6 +85,8 @@ import Testing
         #expect(await HostProcess.eventually(15) {
             host.log.contains("Reload: now serving added") && host.log.contains("accountConcurrency changed")
         }, "\(host.log)")
+        #expect(host.log.contains("ANY /added/{proxy+}  http://127.0.0.1:\(host.port)/added/{proxy+}  (custom runtime)"),
+                "a new function is listed with its URLs, as at start: \(host.log)")
         #expect(try await environment(host, "/colors")["COLOR"] == "blue")
         #expect(try await host.request("GET", "/echo").status == 404, "its routes were replaced")
         #expect(try await host.request("GET", "/added").status == 200)
@@ -98,9 +122,16 @@ import Testing
 private final class ReloadProject: Sendable {
     let directory: String
 
-    init() throws {
+    /// The package; with `customRuntime`, a custom-runtime function of that name beside the Swift one.
+    init(withCustomRuntime customRuntime: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("reload-test-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/Functions/greeter", withIntermediateDirectories: true)
+        if let customRuntime {
+            let bootstrap = directory + "/Functions/\(customRuntime)/bootstrap"
+            try FileManager.default.createDirectory(atPath: directory + "/Functions/\(customRuntime)", withIntermediateDirectories: true)
+            try TestRuntime.bootstrap.write(toFile: bootstrap, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bootstrap)
+        }
         try """
             // swift-tools-version:5.10
             import PackageDescription
@@ -109,7 +140,8 @@ private final class ReloadProject: Sendable {
                 name: "reload-test", targets: [.executableTarget(name: "greeter", path: "Functions/greeter")])
 
             """.write(toFile: directory + "/Package.swift", atomically: true, encoding: .utf8)
-        try #"{"database": null, "functions": {"greeter": {}}}"#.write(toFile: configFile, atomically: true, encoding: .utf8)
+        let entries = [#""greeter": {}"#] + (customRuntime.map { [#""\#($0)": {"handler": "echo"}"#] } ?? [])
+        try #"{"database": null, "functions": {\#(entries.joined(separator: ", "))}}"#.write(toFile: configFile, atomically: true, encoding: .utf8)
     }
 
     var configFile: String { directory + "/runtime.json" }

@@ -1,5 +1,7 @@
 import ChildProcess
+import EmulatorConfig
 import Foundation
+import FunctionHost
 import Testing
 
 /// `emulator invoke`: one cold invocation without the front door, its result
@@ -40,8 +42,32 @@ import Testing
         #expect(run.errors.contains("REPORT RequestId:"))
     }
 
+    @Test func pathWithAQueryStringHeadersAndABodyMakeTheSampleEvent() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo", "routes": ["POST /things/{id}"]]])
+        let run = try await invoke([
+            "echo", "--path", "/things/7?verbose=1&tag=a%20b", "--header", "X-Trace-Me: yes", "--header", "Accept: text/csv",
+            "--body", #"{"name": "ada"}"#, "--config", project.configFile, "--no-build",
+        ])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let echoed = try JSONSerialization.jsonObject(with: Data((result?["body"] as? String ?? "").utf8)) as? [String: Any]
+        let event = echoed?["event"] as? [String: Any] ?? [:]
+        #expect(event["rawPath"] as? String == "/things/7")
+        #expect(event["rawQueryString"] as? String == "verbose=1&tag=a%20b")
+        #expect(event["queryStringParameters"] as? [String: String] == ["verbose": "1", "tag": "a b"])
+        #expect((event["pathParameters"] as? [String: String])?["id"] == "7")
+        let headers = event["headers"] as? [String: String] ?? [:]
+        #expect(headers["x-trace-me"] == "yes")
+        #expect(headers["accept"] == "text/csv")
+        #expect(headers["content-type"] == "application/json")
+        #expect(event["body"] as? String == #"{"name": "ada"}"#)
+        #expect(event["isBase64Encoded"] as? Bool == false)
+    }
+
     @Test(arguments: [
         (["nope"], "no function named nope"),
+        (["echo", "--event", "-"], "the event on standard input is not JSON"),
+        (["echo", "--header", "no colon here"], "--header must be \"Name: value\""),
         (["echo", "--path", "/elsewhere", "--method", "DELETE"], "matches none of echo's routes"),
         (["echo", "--event", "/no/such/event.json"], "cannot read the event file"),
     ])
@@ -50,6 +76,35 @@ import Testing
         let run = try await invoke(arguments + ["--config", project.configFile, "--no-build"])
         #expect(run.status == .exited(1))
         #expect(run.errors.contains(message), "\(run.errors)")
+    }
+
+    /// `invoke` does not run SwiftPM again for a function built after its sources, the SDK and the manifest last changed.
+    @Test func aFunctionBuiltAfterItsLastChangeIsNotRebuilt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("invoke-built-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for folder in ["Functions/f", "Sources/FunctionKit", ".build/debug"] {
+            try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: true)
+        }
+        // Times after the folders' own (which change as files are written), in seconds from now.
+        let now = Date.now
+        func write(_ path: String, at seconds: TimeInterval) throws {
+            try "x".write(toFile: root + "/" + path, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: now + seconds], ofItemAtPath: root + "/" + path)
+        }
+        try write("Package.swift", at: 1_000)
+        try write("Functions/f/main.swift", at: 2_000)
+        try write("Sources/FunctionKit/Kit.swift", at: 2_000)
+        let function = FunctionDefinition(
+            name: "f", kind: .swift(productName: "f"), directory: root + "/Functions/f", settings: FunctionSettings(), routes: [])
+        let builder = SwiftFunctionBuilder(projectDirectory: root)
+        #expect(builder.upToDateBinDirectory(for: [function]) == nil, "never built")
+        try write(".build/debug/f", at: 3_000)
+        #expect(builder.upToDateBinDirectory(for: [function]) == root + "/.build/debug")
+        try write("Functions/f/main.swift", at: 4_000)
+        #expect(builder.upToDateBinDirectory(for: [function]) == nil, "the function changed since")
+        try write(".build/debug/f", at: 5_000)
+        try write("Sources/FunctionKit/Kit.swift", at: 6_000)
+        #expect(builder.upToDateBinDirectory(for: [function]) == nil, "the SDK changed since")
     }
 
     private func invoke(_ arguments: [String]) async throws -> StormProcess.Result {

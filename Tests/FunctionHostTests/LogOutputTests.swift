@@ -36,6 +36,30 @@ import Testing
         #expect(!host.log.contains("[\(echo)]"), "the source is not repeated in the message")
     }
 
+    /// A handler's output comes before its END line, also with frozen instances and concurrency.
+    @Test func handlerOutputPrecedesItsEndLine() async throws {
+        let project = try TestProject(functions: ["printer": ["handler": "printer", "freezeIdle": true]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        var requestIds: [String] = []
+        for _ in 0..<4 {
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { String(decoding: try await host.request("GET", "/printer?lines=20").body, as: UTF8.self) }
+                }
+                for try await id in group { requestIds.append(id) }
+            }
+        }
+        #expect(requestIds.count == 32)
+        #expect(await HostProcess.eventually { requestIds.allSatisfy { host.log.contains("REPORT RequestId: \($0)") } })
+        let lines = host.log.split(separator: "\n").map(String.init)
+        for id in requestIds {
+            let end = try #require(lines.firstIndex { $0.contains(" END RequestId: \(id)") }, "no END for \(id)")
+            let printed = lines.indices.filter { lines[$0].contains("handled \(id) line ") }
+            #expect(printed.count == 20, "\(id)")
+            #expect(printed.allSatisfy { $0 < end }, "output of \(id) after its END: lines \(printed.filter { $0 > end }) vs END at \(end)")
+        }
+    }
+
     @Test func aTerminalGetsALiveSummaryLineAndAPipeOnlyPlainLines() async throws {
         let project = try TestProject(functions: ["echo": ["handler": "echo"]])
         let wrapper = project.directory + "/on-a-terminal.py"

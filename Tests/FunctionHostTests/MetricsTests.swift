@@ -32,6 +32,7 @@ import TestSupport
         #expect(value(#"emulator_invocations_total{function="echo",start="cold"}"#, in: before) == nil)
         #expect(value(#"emulator_mode{mode="pooled"}"#, in: before) == 1)
         #expect(value(#"emulator_mode{mode="direct"}"#, in: before) == 0)
+        #expect(value(#"emulator_mode{mode="http"}"#, in: before) == 0)
 
         #expect(try await host.request("GET", "/echo").status == 200)
         #expect(try await host.request("GET", "/echo").status == 200)
@@ -73,6 +74,22 @@ import TestSupport
         #expect(value(#"emulator_mode{mode="direct"}"#, in: after) == 1)
         #expect(value(#"emulator_instances{function="echo",state="idle"}"#, in: after) == 0, "recycled by the switch")
         #expect(value(#"emulator_invocations_total{function="echo",start="warm"}"#, in: after) == 2, "values move")
+    }
+
+    @Test func httpModeIsAModeOfTheGauge() async throws {
+        let project = try TestProject(
+            functions: ["echo": ["handler": "echo"]],
+            extra: [
+                "mode": "http",
+                "database": ["managed": ["port": try freePort(), "maxConnections": 12]],
+                "pool": ["port": try freePort(), "maxServerConnections": 3],
+                "sqlOverHTTP": ["port": try freePort()],
+            ])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let text = try await scrape(host)
+        #expect(value(#"emulator_mode{mode="http"}"#, in: text) == 1, "\(text)")
+        #expect(value(#"emulator_mode{mode="pooled"}"#, in: text) == 0)
+        #expect(value(#"emulator_mode{mode="direct"}"#, in: text) == 0)
     }
 
     @Test func throttledRequestsAreCountedAsFailuresByCause() async throws {

@@ -34,6 +34,19 @@ import TestSupport
         #expect(try await host.stats("echo")["invocations"] as? Int == 30)
     }
 
+    /// A storm whose emulator stops does not go on firing at a closed port: it stops and says so.
+    @Test func aStormStopsWhenItsTargetIsGone() async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let storm = try await StormProcess.start(
+            ["GET", "/echo", "--concurrency", "4", "--duration", "100", "--target", host.url, "--json"])
+        #expect(try await HostProcess.eventually(30) { try await host.stats("echo")["invocations"] as? Int ?? 0 > 0 })
+        host.process.signal(SIGKILL)
+        let run = await storm.finish()
+        #expect(run.status == .exited(1), "\(run.errors)")
+        #expect(run.errors.contains("the emulator at \(host.url) is gone (Connection refused)"), "\(run.errors)")
+    }
+
     @Test func failuresAreCountedByTheCauseTheHostGives() async throws {
         let project = try TestProject(functions: ["fail": ["handler": "fail"]])
         let host = try await HostProcess.start(configFile: project.configFile)

@@ -21,7 +21,8 @@ struct RuntimeConfigParser {
 
     func fill(_ config: inout RuntimeConfig, from root: JSONValue) throws(ConfigError) {
         let top = try reader.object(root, at: "", allowed: [
-            "port", "mode", "database", "pool", "sqlOverHTTP", "defaults", "accountConcurrency", "burst", "functions",
+            "port", "mode", "database", "pool", "sqlOverHTTP", "defaults", "accountConcurrency", "burst", "apiGateway",
+            "functions",
         ])
         if let value = top["port"] { config.port = try reader.integer(value, at: "port", in: Self.ports) }
         if let value = top["mode"] { config.mode = try reader.enumeration(value, at: "mode", as: DatabaseMode.self) }
@@ -35,6 +36,7 @@ struct RuntimeConfigParser {
             config.accountConcurrency = try reader.integer(value, at: "accountConcurrency", in: 1...Int.max)
         }
         if let value = top["burst"] { config.burst = try burst(value) }
+        if let value = top["apiGateway"] { config.apiGateway = try apiGateway(value) }
         if let value = top["functions"] { config.functions = try functions(value) }
         try checkPoolFitsManagedDatabase(config, top: top)
         try checkHTTPHasEndpoint(config, top: top)
@@ -174,6 +176,36 @@ struct RuntimeConfigParser {
             burst.refillIntervalSeconds = try reader.number(value, at: "burst.refillIntervalSeconds", greaterThan: 0, atMost: 3600)
         }
         return burst
+    }
+
+    // MARK: - apiGateway
+
+    private func apiGateway(_ value: JSONValue) throws(ConfigError) -> APIGatewaySettings {
+        let members = try reader.object(value, at: "apiGateway", allowed: ["stageVariables", "errorDetailsInBody"])
+        var settings = APIGatewaySettings()
+        if let value = members["stageVariables"] {
+            for member in try reader.anyObject(value, at: "apiGateway.stageVariables") {
+                let keyPath = "apiGateway.stageVariables." + member.key
+                // API Gateway: names are alphanumeric or `_`; values add `-._~:/?#&=,` and spaces.
+                guard !member.key.isEmpty, member.key.unicodeScalars.allSatisfy(Self.isStageVariableNameCharacter) else {
+                    throw ConfigError(
+                        file: reader.file, location: member.keyLocation, keyPath: keyPath,
+                        message: "invalid stage variable name \"\(member.key)\" (letters, digits and _)")
+                }
+                guard case .string(let text) = member.value.kind else {
+                    throw reader.error(member.value, keyPath, "expected a string, got \(member.value.summary) (write numbers and booleans in quotes)")
+                }
+                settings.stageVariables[member.key] = text
+            }
+        }
+        if let value = members["errorDetailsInBody"] {
+            settings.errorDetailsInBody = try reader.boolean(value, at: "apiGateway.errorDetailsInBody")
+        }
+        return settings
+    }
+
+    private static func isStageVariableNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_")
     }
 
     // MARK: - functions

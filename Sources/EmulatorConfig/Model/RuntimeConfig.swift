@@ -27,6 +27,8 @@ public struct RuntimeConfig: Sendable, Equatable {
     public var accountConcurrency: Int
     /// The token bucket limiting how fast new instances start.
     public var burst: BurstSettings
+    /// Stage variables and the error body of the emulated HTTP API.
+    public var apiGateway: APIGatewaySettings
     /// The `"functions"` entries as written, by function name.
     public var functions: [String: FunctionEntry]
 
@@ -45,6 +47,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         defaults: FunctionSettings = FunctionSettings(),
         accountConcurrency: Int = 1000,
         burst: BurstSettings = BurstSettings(),
+        apiGateway: APIGatewaySettings = APIGatewaySettings(),
         functions: [String: FunctionEntry] = [:]
     ) {
         let project = URL(fileURLWithPath: projectDirectory, isDirectory: true).standardizedFileURL
@@ -60,6 +63,7 @@ public struct RuntimeConfig: Sendable, Equatable {
         self.defaults = defaults
         self.accountConcurrency = accountConcurrency
         self.burst = burst
+        self.apiGateway = apiGateway
         self.functions = functions
     }
 

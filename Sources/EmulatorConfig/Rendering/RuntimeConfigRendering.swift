@@ -16,6 +16,10 @@ extension RuntimeConfig {
                 ("refillAmount", .integer(burst.refillAmount)),
                 ("refillIntervalSeconds", .number(burst.refillIntervalSeconds)),
             ])),
+            ("apiGateway", .object([
+                ("stageVariables", .object(apiGateway.stageVariables.keys.sorted().map { ($0, .string(apiGateway.stageVariables[$0] ?? "")) })),
+                ("errorDetailsInBody", .bool(apiGateway.errorDetailsInBody)),
+            ])),
         ]
         let entries = functions.keys.sorted().map { name in (name, Self.render(functions[name] ?? FunctionEntry())) }
         top.append(("functions", .object(entries)))

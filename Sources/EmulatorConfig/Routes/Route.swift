@@ -1,9 +1,14 @@
+import Foundation
+
 /// An HTTP route of a function, API Gateway style: a method (or `ANY`) and a
 /// path of literal, `{parameter}` and trailing `{name+}` segments, e.g.
-/// `GET /users/{id}` or `ANY /files/{proxy+}`.
+/// `GET /users/{id}` or `ANY /files/{proxy+}`; or API Gateway's `$default`
+/// route, which serves every request no other route matches.
 public struct Route: Sendable, Hashable, CustomStringConvertible {
-    /// The upper-case method, or nil for `ANY`.
+    /// The upper-case method, or nil for `ANY` (and for `$default`).
     public var method: String?
+    /// Whether this is the `$default` route: any method, any path, chosen last.
+    public var isDefault = false
     /// The path as written, e.g. `/users/{id}`.
     public var path: String
     /// The path's segments; empty for `/`.
@@ -15,9 +20,13 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// Parses a route key: a method (`GET`, `POST`, ..., or `ANY`; any case),
     /// one or more spaces, and a path starting with `/`.
     public init(parsing text: String) throws(RouteSyntaxError) {
+        if text.trimmingCharacters(in: .whitespaces) == Self.defaultRouteKey {
+            self = Self.catchAll
+            return
+        }
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 else {
-            throw RouteSyntaxError(route: text, reason: "expected \"METHOD /path\", e.g. \"GET /users/{id}\"")
+            throw RouteSyntaxError(route: text, reason: "expected \"METHOD /path\", e.g. \"GET /users/{id}\", or \"$default\"")
         }
         let method = parts[0].uppercased()
         guard method == "ANY" || Self.methods.contains(method) else {
@@ -38,8 +47,18 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
         self.path = "/" + segments.map(\.description).joined(separator: "/")
     }
 
-    /// The route key as API Gateway writes it: `GET /users/{id}`, `ANY /x/{proxy+}`.
-    public var routeKey: String { "\(method ?? "ANY") \(path)" }
+    /// The route key of API Gateway's catch-all route.
+    public static let defaultRouteKey = "$default"
+
+    /// The `$default` route: serves every request no other route matches.
+    public static var catchAll: Route {
+        var route = Route(method: nil, segments: [])
+        route.isDefault = true
+        return route
+    }
+
+    /// The route key as API Gateway writes it: `GET /users/{id}`, `ANY /x/{proxy+}`, `$default`.
+    public var routeKey: String { isDefault ? Self.defaultRouteKey : "\(method ?? "ANY") \(path)" }
 
     /// Same as ``routeKey``.
     public var description: String { routeKey }
@@ -47,6 +66,7 @@ public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// Routes with the same shape collide: same method and the same segments,
     /// whatever their parameters are called (`/a/{id}` and `/a/{name}`).
     public var shape: String {
+        if isDefault { return Self.defaultRouteKey }
         let shapePath = segments.map { segment -> String in
             switch segment {
             case .literal(let text): return text

@@ -46,6 +46,45 @@ public struct SwiftFunctionBuilder: Sendable {
         return binPath.output.split(separator: "\n").last.map(String.init) ?? ""
     }
 
+    /// The folder of the debug build (`.build/debug`) when it holds every
+    /// Swift function of `functions` built after the last change to its
+    /// sources, the function SDK and the package manifest; nil when something
+    /// must be rebuilt. `emulator invoke` uses it not to run SwiftPM again
+    /// right after `emulator serve` built the functions.
+    public func upToDateBinDirectory(for functions: [FunctionDefinition]) -> String? {
+        let binDirectory = projectDirectory + "/.build/debug"
+        let shared = ["Package.swift", "Package.resolved", "Sources/FunctionKit", "Sources/FunctionDatabase"]
+            .map { projectDirectory + "/" + $0 }
+        let products = functions.compactMap { function -> (String, String)? in
+            if case .swift(let product) = function.kind { return (product, function.directory) } else { return nil }
+        }
+        guard !products.isEmpty else { return nil }
+        let sharedNewest = Self.newestModification(under: shared)
+        for (product, directory) in products {
+            guard let built = Self.modification(of: binDirectory + "/" + product) else { return nil }
+            let newest = max(sharedNewest, Self.newestModification(under: [directory]))
+            guard built > newest else { return nil }
+        }
+        return binDirectory
+    }
+
+    private static func modification(of path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    /// The latest modification time of the files under `roots` (folders or files); distantPast for none.
+    private static func newestModification(under roots: [String]) -> Date {
+        var newest = Date.distantPast
+        for root in roots {
+            if let date = modification(of: root) { newest = max(newest, date) }
+            guard let enumerator = FileManager.default.enumerator(atPath: root) else { continue }
+            while let relative = enumerator.nextObject() as? String {
+                if let date = modification(of: root + "/" + relative) { newest = max(newest, date) }
+            }
+        }
+        return newest
+    }
+
     private func run(_ swift: String, _ arguments: [String]) async throws -> (status: TerminationStatus, output: String) {
         try await ChildProcess.run(ProcessSpec(
             executable: swift, arguments: arguments, environment: ProcessInfo.processInfo.environment,

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import Synchronization
 
-/// The API Gateway HTTP API payload 2.0 event an instance receives.
+/// The API Gateway HTTP API payload 2.0 event an instance receives; which
+/// fields are decoded and what the emulator adds is in docs/api-gateway.md.
 struct APIGatewayEvent {
     var version = "2.0"
     var routeKey: String
@@ -14,6 +15,7 @@ struct APIGatewayEvent {
     var headers: [String: String]
     var queryStringParameters: [String: String]?
     var pathParameters: [String: String]?
+    var stageVariables: [String: String]?
     var requestContext: RequestContext
     var body: String?
     var isBase64Encoded: Bool
@@ -39,8 +41,20 @@ struct APIGatewayEvent {
         var userAgent: String
     }
 
+    /// Where a request came from and what the gateway adds to it.
+    struct Origin {
+        /// The caller's IP address.
+        var sourceIP = "127.0.0.1"
+        /// The front door's port, for `x-forwarded-port`.
+        var port = 0
+        /// `requestContext.requestId`, also the `apigw-requestid` response header.
+        var requestId = APIGatewayEvent.newRequestId()
+        /// runtime.json's `apiGateway.stageVariables`.
+        var stageVariables: [String: String] = [:]
+    }
+
     /// Builds the event of `request` for the route it matched.
-    init(request: Request, match: RouteTable.Match, body: ByteBuffer, sourceIP: String) {
+    init(request: Request, match: RouteTable.Match, body: ByteBuffer, origin: Origin) {
         let now = Date.now
         var headers: [String: String] = [:]
         var cookies: [String] = []
@@ -54,36 +68,48 @@ struct APIGatewayEvent {
                 headers[name] = field.value
             }
         }
+        // HTTP/1.1's Host header is the request's authority in HTTPTypes.
+        let host = request.head.authority ?? headers["host"] ?? "127.0.0.1"
+        headers["host"] = host
+        // What API Gateway adds: the caller's address appended to any
+        // x-forwarded-for it sent, the scheme and port it was reached on, a trace id.
+        headers["x-forwarded-for"] = headers["x-forwarded-for"].map { $0 + ", " + origin.sourceIP } ?? origin.sourceIP
+        headers["x-forwarded-proto"] = "http"
+        headers["x-forwarded-port"] = String(origin.port)
+        if headers["x-amzn-trace-id"] == nil { headers["x-amzn-trace-id"] = TraceID.makeRoot() }
         let query = request.uri.query ?? ""
         var parameters: [String: String] = [:]
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = Self.decode(parts[0])
-            let value = parts.count > 1 ? Self.decode(parts[1]) : ""
+            let key = Self.decodeQuery(parts[0])
+            let value = parts.count > 1 ? Self.decodeQuery(parts[1]) : ""
             parameters[key] = parameters[key].map { $0 + "," + value } ?? value
         }
-        let host = headers["host"] ?? "127.0.0.1"
+        let domainName = Self.domainName(ofHost: host)
+        let path = Route.percentDecoded(request.uri.path)
         routeKey = match.route.routeKey
-        rawPath = request.uri.path
+        rawPath = path
         rawQueryString = query
         self.cookies = cookies.isEmpty ? nil : cookies
         self.headers = headers
         queryStringParameters = parameters.isEmpty ? nil : parameters
         pathParameters = match.pathParameters.isEmpty ? nil : match.pathParameters
+        stageVariables = origin.stageVariables.isEmpty ? nil : origin.stageVariables
         requestContext = RequestContext(
-            domainName: host,
-            domainPrefix: String(host.split(separator: ".").first ?? Substring(host)),
+            domainName: domainName,
+            domainPrefix: String(domainName.split(separator: ".").first ?? Substring(domainName)),
             http: HTTP(
-                method: request.method.rawValue, path: request.uri.path, sourceIp: sourceIP,
+                method: request.method.rawValue, path: path, sourceIp: origin.sourceIP,
                 userAgent: headers["user-agent"] ?? ""),
-            requestId: UUID().uuidString.lowercased(),
+            requestId: origin.requestId,
             routeKey: match.route.routeKey,
             time: Self.clf(now),
             timeEpoch: Int64(now.timeIntervalSince1970 * 1000))
         if body.readableBytes == 0 {
             self.body = nil
             isBase64Encoded = false
-        } else if let text = body.getString(at: body.readerIndex, length: body.readableBytes),
+        } else if Self.isText(contentType: headers["content-type"]),
+                  let text = body.getString(at: body.readerIndex, length: body.readableBytes),
                   text.utf8.elementsEqual(body.readableBytesView) {
             self.body = text
             isBase64Encoded = false
@@ -92,6 +118,26 @@ struct APIGatewayEvent {
             isBase64Encoded = true
         }
     }
+
+    /// Whether an HTTP API passes a body of this content type as text: `text/*`,
+    /// JSON, XML and JavaScript (with `+json`/`+xml` suffixes). Everything
+    /// else, a missing content type, forms and multipart included, arrives base64-encoded.
+    static func isText(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let media = contentType.prefix { $0 != ";" }.trimmingCharacters(in: .whitespaces).lowercased()
+        if media.hasPrefix("text/") { return true }
+        if ["application/json", "application/xml", "application/javascript"].contains(media) { return true }
+        return media.hasPrefix("application/") && (media.hasSuffix("+json") || media.hasSuffix("+xml"))
+    }
+
+    /// The host name of a `Host` header: without its port (`127.0.0.1:3000` -> `127.0.0.1`).
+    static func domainName(ofHost host: String) -> String {
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") { return String(host[...close]) }
+        return String(host.prefix { $0 != ":" })
+    }
+
+    /// A request id as `requestContext.requestId` and `apigw-requestid` carry it.
+    static func newRequestId() -> String { UUID().uuidString.lowercased() }
 
     /// The event as the JSON an instance receives.
     var json: ByteBuffer {
@@ -105,6 +151,7 @@ struct APIGatewayEvent {
             event.field("headers", headers)
             event.field("queryStringParameters", queryStringParameters)
             event.field("pathParameters", pathParameters)
+            if let stageVariables { event.field("stageVariables", stageVariables) }
             event.field("requestContext") { context in
                 context.field("accountId", requestContext.accountId)
                 context.field("apiId", requestContext.apiId)
@@ -129,7 +176,7 @@ struct APIGatewayEvent {
         return writer.buffer
     }
 
-    private static func decode(_ text: Substring) -> String {
+    private static func decodeQuery(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
     }

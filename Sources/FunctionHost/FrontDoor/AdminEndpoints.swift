@@ -84,7 +84,7 @@ struct AdminEndpoints: Sendable {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
     }
 
-    /// `POST /_emulator/mode {"mode": "pooled"|"direct"}`: new invocations use the
+    /// `POST /_emulator/mode {"mode": "pooled"|"direct"|"http"}`: new invocations use the
     /// new URL; warm instances are recycled (also when the mode does not change,
     /// so a storm can start from cold instances).
     private func switchMode(_ request: Request) async -> Response {
@@ -93,7 +93,9 @@ struct AdminEndpoints: Sendable {
               let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any],
               let name = object["mode"] as? String, let mode = DatabaseMode(rawValue: name)
         else {
-            return FunctionResponse.json(.badRequest, ["message": #"expected a JSON body {"mode": "pooled"} or {"mode": "direct"}"#])
+            let modes = DatabaseMode.allCases.map { #"{"mode": "\#($0.rawValue)"}"# }
+            return FunctionResponse.json(
+                .badRequest, ["message": "expected a JSON body " + modes.dropLast().joined(separator: ", ") + " or " + modes.last!])
         }
         do {
             let (previous, recycled) = try manager.switchMode(to: mode)

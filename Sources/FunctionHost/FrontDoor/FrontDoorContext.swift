@@ -7,10 +7,13 @@ struct FrontDoorContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The caller's IP address.
     let remoteAddress: SocketAddress?
+    /// The port the request came in on (the front door's).
+    let localPort: Int
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        localPort = source.channel.localAddress?.port ?? 0
     }
 
     /// Whether the caller is on this machine.

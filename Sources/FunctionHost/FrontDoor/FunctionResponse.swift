@@ -1,19 +1,43 @@
+import EmulatorConfig
 import Foundation
 import HTTPTypes
 import Hummingbird
 
 /// Turns what an invocation produced into the HTTP response the caller sees,
 /// the way API Gateway's HTTP API does with payload format 2.0.
-enum FunctionResponse {
-    /// The response for a finished invocation; a failure's carries its cause
-    /// in the `X-Emulator-Failure` header.
-    static func make(for result: InvocationResult) -> Response {
-        var response = body(for: result)
-        if let cause = FailureCause(result.outcome) { response.headers[failureField] = cause.description }
+///
+/// A failed invocation gets API Gateway's body, `{"message":"Internal Server
+/// Error"}` (504 `{"message":"Gateway Timeout"}` for a timeout); its cause is
+/// in the `X-Emulator-Failure` header and its error type in
+/// `X-Emulator-Error-Type`, and the host's log has the message. With
+/// `apiGateway.errorDetailsInBody` the body is the error itself,
+/// `{"errorType": …, "errorMessage": …}`.
+struct FunctionResponse {
+    /// runtime.json's `apiGateway` settings.
+    let gateway: APIGatewaySettings
+
+    /// The name of the response header that carries a failure's error type.
+    static let errorTypeHeaderName = "X-Emulator-Error-Type"
+
+    /// The response for a finished invocation.
+    func make(for result: InvocationResult) -> Response {
+        guard let error = InvocationError(result) else {
+            guard case .response(let payload) = result.outcome else { return Self.json(.badGateway, [:]) }
+            return Self.fromReply(result.reply ?? FunctionReply(payload))
+        }
+        return failure(FailureCause(result.outcome) ?? .functionError, .init(code: result.status), error)
+    }
+
+    /// The response for a request that failed with `error` (a failed invocation, or no instance).
+    func failure(_ cause: FailureCause, _ status: HTTPResponse.Status, _ error: InvocationError) -> Response {
+        let gatewayMessage = status == .gatewayTimeout ? "Gateway Timeout" : "Internal Server Error"
+        var response = Self.json(status, gateway.errorDetailsInBody ? error.object : ["message": gatewayMessage])
+        response.headers[Self.failureField] = cause.description
+        response.headers[Self.errorTypeField] = error.type
         return response
     }
 
-    /// A JSON error response for a request that failed before reaching a function.
+    /// A JSON error response naming its cause in `X-Emulator-Failure` (429).
     static func failure(_ cause: FailureCause, _ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
         var response = json(status, object)
         response.headers[failureField] = cause.description
@@ -21,46 +45,7 @@ enum FunctionResponse {
     }
 
     private static let failureField = HTTPField.Name(FailureCause.headerName)!
-
-    private static func body(for result: InvocationResult) -> Response {
-        switch result.outcome {
-        case .response(let payload):
-            return fromReply(result.reply ?? FunctionReply(payload))
-        case .functionError(let payload, let errorType), .initError(let payload, let errorType):
-            return functionError(payload, errorType: errorType)
-        case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
-            return json(result.outcome.isTimeout ? .gatewayTimeout : .badGateway, hostError(for: result) ?? [:])
-        }
-    }
-
-    /// The error document of an invocation the host ended (timeout, crash,
-    /// oversized response), as Lambda words them; nil for the others.
-    static func hostError(for result: InvocationResult) -> [String: String]? {
-        switch result.outcome {
-        case .response, .functionError, .initError:
-            return nil
-        case .timedOut(let seconds):
-            return [
-                "errorType": "Sandbox.Timedout",
-                "errorMessage": "RequestId: \(result.requestId) Error: Task timed out after \(String(format: "%.2f", seconds)) seconds",
-            ]
-        case .crashed(let status):
-            return [
-                "errorType": "Runtime.ExitError",
-                "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: \(status)",
-            ]
-        case .outOfMemory(let limitMB):
-            return [
-                "errorType": "Runtime.OutOfMemory",
-                "errorMessage": "RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed (memory above \(limitMB) MB)",
-            ]
-        case .responseTooLarge:
-            return [
-                "errorType": "Function.ResponseSizeTooLarge",
-                "errorMessage": "Response payload size exceeded maximum allowed payload size (\(maximumPayloadBytes) bytes).",
-            ]
-        }
-    }
+    private static let errorTypeField = HTTPField.Name(errorTypeHeaderName)!
 
     /// A JSON object response.
     static func json(_ status: HTTPResponse.Status, _ object: [String: String]) -> Response {
@@ -69,13 +54,13 @@ enum FunctionResponse {
             body: ResponseBody(byteBuffer: JSONBody.object(object)))
     }
 
-    /// The response of a function's reply (see ``FunctionReply``).
+    /// The response of a function's valid reply (see ``FunctionReply``).
     private static func fromReply(_ reply: FunctionReply) -> Response {
         switch reply {
         case .json(let payload):
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: payload))
-        case .invalid(let message):
-            return json(.badGateway, ["errorType": "Runtime.InvalidResponse", "errorMessage": message])
+        case .invalid:
+            return json(.badGateway, [:])  // answered by `failure` (an InvocationError)
         case .response(let status, let fields, let cookies, let body):
             var headers = HTTPFields()
             for (name, value) in fields {
@@ -90,13 +75,5 @@ enum FunctionResponse {
             }
             return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
         }
-    }
-
-    /// 502 naming the function's `errorType` and `errorMessage`.
-    private static func functionError(_ payload: ByteBuffer, errorType: String?) -> Response {
-        let object = (try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView))) as? [String: Any] ?? [:]
-        let message = object["errorMessage"] as? String ?? String(buffer: payload)
-        let type = object["errorType"] as? String ?? errorType ?? "Function.Error"
-        return json(.badGateway, ["errorType": type, "errorMessage": message])
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The function host: the HTTP front door on 127.0.0.1, the instance manager
 /// and the per-instance Runtime API endpoints, run as a ``Service``.
@@ -45,6 +46,7 @@ public final class EmulatorHost: Service {
         let sections = configuration.statsSections
         let collect: @Sendable () async -> HostStats = { await HostStats.collect(manager, sections: sections) }
         let storm = StormControl(command: configuration.stormCommand, sink: sink)
+        let boundPort = BoundPort()
         let live = LiveStats(
             routes: { manager.functions.routes.routes.map { ($0.function, $0.route.routeKey) } },
             activity: manager.recorder.activity,
@@ -53,7 +55,8 @@ public final class EmulatorHost: Service {
             manager: manager,
             admin: AdminEndpoints(
                 manager: manager, live: live, storm: storm, metrics: configuration.metrics,
-                gauges: StateGauges(), collect: collect))
+                gauges: StateGauges(), collect: collect),
+            gateway: configuration.apiGateway)
         let onListening = self.onListening
         let app = Application(
             responder: frontDoor,
@@ -63,6 +66,7 @@ public final class EmulatorHost: Service {
             configuration: .init(address: .hostname("127.0.0.1", port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                boundPort.value.store(port, ordering: .relaxed)
                 storm.listening(on: port)
                 await onListening(port)
             },
@@ -72,7 +76,8 @@ public final class EmulatorHost: Service {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await manager.sweepIdleInstances() }
             if let reload = configuration.reload {
-                let reloader = HotReloader(settings: reload, manager: manager, sink: sink)
+                let reloader = HotReloader(
+                    settings: reload, manager: manager, sink: sink, port: { boundPort.value.load(ordering: .relaxed) })
                 group.addTask { await reloader.run() }
             }
             group.addTask { await live.run() }
@@ -96,7 +101,18 @@ public final class EmulatorHost: Service {
     public static func banner(port: Int, functions: [FunctionDefinition]) -> [String] {
         let base = "http://127.0.0.1:\(port)"
         var lines = ["Emulator listening on \(base)"]
+        lines += routeLines(base: base, functions: functions)
+        lines.append("Dashboard: \(base)/_emulator/")
+        lines.append("Stats: \(base)/_emulator/stats")
+        return lines
+    }
+
+    /// One line per route of `functions`: the function, the route key and its URL.
+    static func routeLines(base: String, functions: [FunctionDefinition]) -> [String] {
+        var lines: [String] = []
         let width = functions.map(\.name.count).max() ?? 0
+        // Every route key whole, however long: the column is as wide as the longest.
+        let keyWidth = functions.flatMap { $0.routes.map(\.routeKey.count) }.max() ?? 0
         for function in functions.sorted(by: { $0.name < $1.name }) {
             let kind: String
             switch function.kind {
@@ -105,11 +121,15 @@ public final class EmulatorHost: Service {
             }
             let name = function.name.padding(toLength: width, withPad: " ", startingAt: 0)
             for route in function.routes {
-                lines.append("  \(name)  \(route.routeKey.padding(toLength: 28, withPad: " ", startingAt: 0)) \(base)\(route.path)  (\(kind))")
+                let url = route.isDefault ? "\(base)/ (any request no other route serves)" : "\(base)\(route.path)"
+                lines.append("  \(name)  \(route.routeKey.padding(toLength: keyWidth, withPad: " ", startingAt: 0))  \(url)  (\(kind))")
             }
         }
-        lines.append("Dashboard: \(base)/_emulator/")
-        lines.append("Stats: \(base)/_emulator/stats")
         return lines
     }
+}
+
+/// The front door's port once it listens (0 before).
+private final class BoundPort: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -18,6 +18,8 @@ public struct HostConfiguration: Sendable {
     public var database: DatabaseEndpoints?
     /// Which of them instances get at start; `POST /_emulator/mode` switches it.
     public var mode: DatabaseMode
+    /// Stage variables and the error body of the emulated HTTP API.
+    public var apiGateway = APIGatewaySettings()
     /// How long in-flight invocations may finish when the host stops.
     public var drainTimeout: Duration
     /// Hot reload: watch the functions and rebuild them while serving; nil to serve as built.
@@ -53,5 +55,6 @@ public struct HostConfiguration: Sendable {
         self.init(
             port: config.port, functions: functions, binDirectory: binDirectory,
             accountConcurrency: config.accountConcurrency, burst: config.burst, mode: config.mode)
+        apiGateway = config.apiGateway
     }
 }

@@ -56,7 +56,7 @@ public struct SingleInvocation: Sendable {
             case .functionError(let payload, _), .initError(let payload, _):
                 return Result(succeeded: false, payload: String(buffer: payload))
             case .timedOut, .crashed, .responseTooLarge, .outOfMemory:
-                return Result(succeeded: false, payload: String(buffer: JSONBody.object(FunctionResponse.hostError(for: result) ?? [:])))
+                return Result(succeeded: false, payload: String(buffer: JSONBody.object(InvocationError(result)?.object ?? [:])))
             }
         case .throttled:
             return Result(succeeded: false, payload: String(buffer: JSONBody.object(["errorType": "Throttled", "errorMessage": "throttled"])))
@@ -67,22 +67,40 @@ public struct SingleInvocation: Sendable {
 
     /// An API Gateway HTTP API (2.0) event for a request to the function:
     /// `method` and `path` default to its first route's, with each `{parameter}`
-    /// filled in as `example`.
-    public func sampleEvent(method: String? = nil, path: String? = nil, body: String? = nil) throws -> Data {
+    /// filled in as `example`. `path` may carry a query string (`/users?page=2`);
+    /// `headers` are `Name: value` lines. A body without a `Content-Type`
+    /// header is sent as `application/json` when it is JSON, else as `text/plain`.
+    public func sampleEvent(method: String? = nil, path: String? = nil, headers: [String] = [], body: String? = nil) throws -> Data {
         let route = function.routes.first
-        let requestPath = path ?? route.map { Self.examplePath(of: $0) } ?? "/\(function.name)"
+        let target = path ?? route.map { Self.examplePath(of: $0) } ?? "/\(function.name)"
+        let requestPath = String(target.prefix { $0 != "?" })
         let requestMethod = (method ?? route?.method ?? "GET").uppercased()
         guard let httpMethod = HTTPRequest.Method(requestMethod) else {
             throw SingleInvocationError("\(requestMethod) is not an HTTP method")
+        }
+        guard requestPath.hasPrefix("/") else {
+            throw SingleInvocationError("--path must start with /, got \"\(target)\"")
         }
         guard let match = RouteTable([function]).match(method: requestMethod, path: requestPath) else {
             let routes = function.routes.map(\.routeKey).joined(separator: ", ")
             throw SingleInvocationError("\(requestMethod) \(requestPath) matches none of \(function.name)'s routes (\(routes))")
         }
+        var fields = HTTPFields()
+        for line in headers {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let name = HTTPField.Name(parts[0].trimmingCharacters(in: .whitespaces)) else {
+                throw SingleInvocationError("--header must be \"Name: value\", got \"\(line)\"")
+            }
+            fields.append(HTTPField(name: name, value: parts[1].trimmingCharacters(in: .whitespaces)))
+        }
+        if let body, !body.isEmpty, fields[.contentType] == nil {
+            let isJSON = (try? JSONSerialization.jsonObject(with: Data(body.utf8), options: [.fragmentsAllowed])) != nil
+            fields[.contentType] = isJSON ? "application/json" : "text/plain; charset=utf-8"
+        }
         let request = Request(
-            head: HTTPRequest(method: httpMethod, scheme: "http", authority: "127.0.0.1", path: requestPath),
+            head: HTTPRequest(method: httpMethod, scheme: "http", authority: "127.0.0.1", path: target, headerFields: fields),
             body: RequestBody(buffer: ByteBuffer(string: body ?? "")))
-        let event = APIGatewayEvent(request: request, match: match, body: ByteBuffer(string: body ?? ""), sourceIP: "127.0.0.1")
+        let event = APIGatewayEvent(request: request, match: match, body: ByteBuffer(string: body ?? ""), origin: APIGatewayEvent.Origin())
         let object = try JSONSerialization.jsonObject(with: Data(event.json.readableBytesView))
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }

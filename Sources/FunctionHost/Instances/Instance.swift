@@ -39,6 +39,8 @@ final class Instance: Sendable {
         var current: Invocation?
         var process: ChildProcess?
         var serverChannel: (any Channel)?
+        /// The process's output pipe, as forwarded to the log.
+        var output: InstanceOutput?
         /// What the runtime posted to `/init/error`, if it did.
         var initError: (body: ByteBuffer, errorType: String?)?
         /// Its process group is stopped (SIGSTOP) until the next event.
@@ -95,6 +97,16 @@ final class Instance: Sendable {
             $0.serverChannel = serverChannel
             scheduleMemoryCheck(&$0)
         }
+    }
+
+    /// Records the forwarding of the process's output.
+    func attach(output: InstanceOutput) {
+        state.withLock { $0.output = output }
+    }
+
+    /// Returns once the output the process wrote so far is in the log (see ``InstanceOutput/drained()``).
+    func outputDrained() async {
+        await state.withLock { $0.output }?.drained()
     }
 
     var phase: Phase { state.withLock { $0.phase } }

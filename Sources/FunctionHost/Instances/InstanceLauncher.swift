@@ -56,8 +56,8 @@ struct InstanceLauncher: Sendable {
                 output: .combinedPipe)
             let process = try await ChildProcess.spawn(spec)
             instance.attach(process: process, serverChannel: server)
-            InstanceOutputForwarder.forward(
-                descriptor: process.standardOutput!, prefix: "[\(function.name)/\(instance.id)]", sink: sink, group: group)
+            instance.attach(output: InstanceOutputForwarder.forward(
+                descriptor: process.standardOutput!, prefix: "[\(function.name)/\(instance.id)]", sink: sink, group: group))
             process.whenExited { status in
                 // Off the launcher thread, which reaps every child.
                 eventLoop.execute {

@@ -69,6 +69,8 @@ final class InstanceManager: Sendable {
         sink.write("\(prefix) START RequestId: \(requestId) Version: $LATEST")
         let outcome = await instance.invoke(requestId: requestId, payload: payload)
         let total = ContinuousClock.now - started
+        // What the handler printed before answering comes before its END line.
+        await instance.outputDrained()
         let result = InvocationResult(
             requestId: requestId, outcome: outcome, coldStart: lease.isCold, instanceID: instance.id,
             totalMilliseconds: total.milliseconds)
@@ -104,7 +106,11 @@ final class InstanceManager: Sendable {
             sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: \(status)")
         case .outOfMemory(let limitMB):
             sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed Runtime.OutOfMemory (memory above \(limitMB) MB)")
-        default: break
+        case .response, .functionError, .initError, .responseTooLarge:
+            // The caller gets API Gateway's "Internal Server Error"; the error itself is here.
+            if let error = InvocationError(result) {
+                sink.write("\(prefix) \(Self.timestamp()) \(result.requestId) ERROR \(error.type): \(error.message)")
+            }
         }
         var report = "\(prefix) REPORT RequestId: \(result.requestId)\tDuration: \(Self.twoDecimals(duration)) ms"
         report += "\tBilled Duration: \(Int(duration.rounded(.up))) ms\tMemory Size: \(instance.memoryMB) MB"

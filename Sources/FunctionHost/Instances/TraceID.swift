@@ -8,10 +8,17 @@ enum TraceID {
     /// A new trace id: one per invocation, so it takes three random draws, not one per digit.
     static func make() -> String {
         var random = SystemRandomNumberGenerator()
+        let parent: UInt64 = random.next()
+        return "\(makeRoot());Parent=\(hex(parent));Sampled=0"
+    }
+
+    /// A new trace's root alone, `Root=1-<epoch seconds>-<96 random bits>`, as
+    /// API Gateway adds it to a request in `x-amzn-trace-id`.
+    static func makeRoot() -> String {
+        var random = SystemRandomNumberGenerator()
         let epoch = UInt32(truncatingIfNeeded: time(nil))
         let root = (random.next() as UInt32, random.next() as UInt64)
-        let parent: UInt64 = random.next()
-        return "Root=1-\(hex(epoch))-\(hex(root.0))\(hex(root.1));Parent=\(hex(parent));Sampled=0"
+        return "Root=1-\(hex(epoch))-\(hex(root.0))\(hex(root.1))"
     }
 
     /// `value` in lower-case hex, zero-padded to its full width.

@@ -8,15 +8,19 @@ enum InstanceOutputForwarder {
     /// that floods without newlines cannot grow the host's memory.
     static let maximumLineLength = 16 * 1024
 
-    /// Takes ownership of `descriptor` and forwards it until the instance closes it.
-    static func forward(descriptor: Int32, prefix: String, sink: LogSink, group: any EventLoopGroup) {
-        let bootstrap = NIOPipeBootstrap(group: group)
+    /// Takes ownership of `descriptor` and forwards it until the instance closes it;
+    /// the returned ``InstanceOutput`` tells when what is in the pipe has been forwarded.
+    static func forward(descriptor: Int32, prefix: String, sink: LogSink, group: any EventLoopGroup) -> InstanceOutput {
+        let eventLoop = group.next()
+        let output = InstanceOutput(descriptor: descriptor, eventLoop: eventLoop)
+        let bootstrap = NIOPipeBootstrap(group: eventLoop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(LineHandler(prefix: prefix, sink: sink))
                 }
             }
         _ = bootstrap.takingOwnershipOfDescriptor(input: descriptor)
+        return output
     }
 
     private final class LineHandler: ChannelInboundHandler {

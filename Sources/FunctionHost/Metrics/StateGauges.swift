@@ -6,7 +6,7 @@ import Synchronization
 /// scrape: instances by state, the mode, the pool and the database.
 ///
 /// - `emulator_instances{function, state="busy"|"idle"|"starting"}`
-/// - `emulator_mode{mode="pooled"|"direct"}`: 1 for the current mode
+/// - `emulator_mode{mode="pooled"|"direct"|"http"}`: 1 for the current mode
 /// - `emulator_database_connections`, `emulator_database_max_connections`
 /// - `emulator_pool_client_connections`, `emulator_pool_waiting_clients`,
 ///   `emulator_pool_server_connections{state="active"|"idle"|"connecting"}`,
@@ -26,7 +26,7 @@ final class StateGauges: Sendable {
             gauges("emulator_instances", ("function", function), ("state", "idle")).record(snapshot.instances.idle)
             gauges("emulator_instances", ("function", function), ("state", "starting")).record(snapshot.instances.starting)
         }
-        for mode in [DatabaseMode.pooled, .direct] {
+        for mode in DatabaseMode.allCases {
             gauges("emulator_mode", ("mode", mode.rawValue)).record(stats.mode == mode ? 1 : 0)
         }
         set("emulator_database_connections", stats.databaseConnections)

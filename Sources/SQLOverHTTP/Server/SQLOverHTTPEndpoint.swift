@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Synchronization
 
 /// SQL over HTTP in the protocol of Neon's serverless driver, on a loopback
@@ -25,7 +26,7 @@ public final class SQLOverHTTPEndpoint: Sendable {
     public let configuration: SQLOverHTTPConfiguration
     private let keeper: ConnectionKeeper
     private let logger: Logger
-    private let server = Mutex<Task<Void, any Error>?>(nil)
+    private let server = Mutex<(task: Task<Void, any Error>, group: ServiceGroup)?>(nil)
 
     /// Creates the endpoint; nothing listens until ``start()``.
     public init(configuration: SQLOverHTTPConfiguration, logger: Logger) {
@@ -51,28 +52,36 @@ public final class SQLOverHTTPEndpoint: Sendable {
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
             eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton),
             logger: logger)
+        // Run in a service group of its own, so that shutdown() can stop the
+        // server gracefully: cancelling it would make Hummingbird log
+        // "Waiting on child channel: CancellationError()" as an error.
+        var groupConfiguration = ServiceGroupConfiguration(services: [app], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {
             do {
-                try await app.run()
+                try await group.run()
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
                 throw error
             }
         }
-        server.withLock { $0 = task }
+        server.withLock { $0 = (task, group) }
         for try await port in bound { return port }
         throw CancellationError()
     }
 
     /// Stops listening and closes the connections to the pool.
     public func shutdown() async {
-        let task = server.withLock { task in
-            defer { task = nil }
-            return task
+        let running = server.withLock { running in
+            defer { running = nil }
+            return running
         }
-        task?.cancel()
-        _ = await task?.result
+        if let running {
+            await running.group.triggerGracefulShutdown()
+            _ = await running.task.result
+        }
         keeper.shutdown()
     }
 }

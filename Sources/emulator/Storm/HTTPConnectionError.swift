@@ -21,6 +21,9 @@ enum HTTPConnectionError: Error, CustomStringConvertible {
         }
     }
 
+    /// The reason of a connect nothing listens for (ECONNREFUSED).
+    static let refused = String(cString: strerror(ECONNREFUSED))
+
     /// A short reason for a failed connect, such as `Connection refused`.
     static func reason(of error: any Error) -> String {
         switch error {

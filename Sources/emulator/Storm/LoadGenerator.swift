@@ -44,6 +44,11 @@ struct LoadGenerator: Sendable {
                 failure = StormFailure.cause(of: reply)
             } catch {
                 if Task.isCancelled { break }
+                if case HTTPConnectionError.cannotConnect(let reason) = error, reason == HTTPConnectionError.refused {
+                    // Nothing listens on the port: the emulator has stopped. Hammering it would only count refusals.
+                    budget.stopTargetGone(reason)
+                    break
+                }
                 failure = StormFailure.cause(of: error)
                 await connection?.close()
                 connection = nil

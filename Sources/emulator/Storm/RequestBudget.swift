@@ -13,7 +13,7 @@ final class RequestBudget: Sendable {
 
     private let limit: Limit
     private let deadline: ContinuousClock.Instant
-    private let state = Mutex<(issued: Int, stopped: Bool)>((0, false))
+    private let state = Mutex<(issued: Int, stopped: Bool, targetGone: String?)>((0, false, nil))
 
     /// A budget whose duration (if any) starts now.
     init(_ limit: Limit) {
@@ -44,4 +44,15 @@ final class RequestBudget: Sendable {
     func stop() {
         state.withLock { $0.stopped = true }
     }
+
+    /// Ends the storm because nothing listens at the target any more (`reason`: the first refusal).
+    func stopTargetGone(_ reason: String) {
+        state.withLock { state in
+            state.stopped = true
+            if state.targetGone == nil { state.targetGone = reason }
+        }
+    }
+
+    /// Why the target was found gone, nil while it answers.
+    var targetGone: String? { state.withLock { $0.targetGone } }
 }

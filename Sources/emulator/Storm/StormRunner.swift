@@ -49,6 +49,10 @@ struct StormRunner: Sendable {
             group.cancelAll()
         }
         let wall = started.duration(to: .now)
+        if let reason = budget.targetGone {
+            throw CommandError(
+                "the emulator at \(target) is gone (\(reason)) after \(recorder.samples.count) requests; the storm stopped")
+        }
         return StormReport(
             mode: mode, samples: recorder.samples, observation: await poller.finish(), wall: wall,
             interrupted: interruption.isTriggered)

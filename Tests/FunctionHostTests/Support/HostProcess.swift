@@ -52,8 +52,11 @@ final class HostProcess: Sendable {
     }
 
     /// Runs the emulator to completion (for start-up errors) and returns its status and output.
-    static func runToExit(configFile: String, building: Bool = false) async throws -> (TerminationStatus, String) {
-        let (process, output) = try await launch(configFile: configFile, extraArguments: [], environment: [:], building: building)
+    static func runToExit(
+        configFile: String, extraArguments: [String] = [], building: Bool = false
+    ) async throws -> (TerminationStatus, String) {
+        let (process, output) = try await launch(
+            configFile: configFile, extraArguments: extraArguments, environment: [:], building: building)
         let watchdog = Task {
             try await Task.sleep(for: .seconds(300))
             process.signal(SIGKILL)
@@ -104,10 +107,13 @@ final class HostProcess: Sendable {
     var log: String { output.text }
 
     /// Sends one request to the front door.
-    func request(_ method: String = "GET", _ path: String, body: Data? = nil) async throws -> (status: Int, body: Data, headers: [String: String]) {
+    func request(
+        _ method: String = "GET", _ path: String, body: Data? = nil, headers fields: [String: String] = [:]
+    ) async throws -> (status: Int, body: Data, headers: [String: String]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in fields { request.setValue(value, forHTTPHeaderField: name) }
         request.timeoutInterval = 60
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse

@@ -58,6 +58,11 @@ while True:
                   "body": json.dumps({"pid": os.getpid(), "cwd": os.getcwd(), "env": dict(os.environ),
                                       "event": event, "deadline": r.getheader("Lambda-Runtime-Deadline-Ms"),
                                       "arn": r.getheader("Lambda-Runtime-Invoked-Function-Arn")})}
+    elif mode == "printer":
+        # Output written (and flushed) before the answer, several lines of it.
+        for n in range(int(query.get("lines", "3"))):
+            print("handled %s line %d %s" % (rid, n, "x" * 2000), flush=True)
+        result = {"statusCode": 200, "body": rid}
     elif mode == "slow":
         time.sleep(int(query.get("ms", "300")) / 1000.0)
         result = {"statusCode": 200, "body": str(os.getpid())}

@@ -7,7 +7,7 @@ const WINDOW_MS = 5 * 60 * 1000;
 const SHORTEST_WINDOW_MS = 60 * 1000;
 const FEED_ROWS = 80;
 
-const state = { points: [], feed: [], snapshot: null, routes: [], mode: null, hasDatabase: false };
+const state = { points: [], feed: [], snapshot: null, routes: [], mode: null, hasDatabase: false, stormError: null };
 
 const $ = (id) => document.getElementById(id);
 
@@ -80,6 +80,19 @@ function render(snapshot) {
   renderFeed();
   renderBackends(snapshot.stats.database);
   renderStorm(snapshot.storm);
+  renderReload(snapshot.stats.reload);
+}
+
+// MARK: Hot reload
+
+/** The last hot reload when it failed (a build error, an invalid runtime.json); hidden otherwise. */
+function renderReload(reload) {
+  const box = $("reload");
+  const failed = reload && reload.status === "failed";
+  box.hidden = !failed;
+  if (!failed) return;
+  $("reload-title").textContent = `Hot reload failed at ${clock(reload.at)}; the last good version still serves.`;
+  if ($("reload-error").textContent !== reload.error) $("reload-error").textContent = reload.error;
 }
 
 // MARK: Mode
@@ -204,13 +217,25 @@ function chartSeries(name) {
 }
 
 const units = { latency: " ms" };
-const empty = { database: "no database", pool: "no pool", latency: "no invocations" };
+
+/** What an empty chart says: "connecting…" until the first snapshot tells whether there is a database and a pool. */
+function emptyText(name) {
+  if (!state.snapshot) return "connecting…";
+  const stats = state.snapshot.stats;
+  if (name === "database" && !stats.database) return "no database";
+  if (name === "pool" && !stats.pool) return "no pool";
+  if (name === "latency") return "no invocations";
+  return "no data yet";
+}
 
 function renderCharts() {
   for (const figure of document.querySelectorAll("[data-chart]")) {
     const name = figure.dataset.chart;
     const series = chartSeries(name);
-    drawChart(figure.querySelector("canvas"), series, empty[name] || "no data yet");
+    const canvas = figure.querySelector("canvas");
+    const empty = emptyText(name);
+    canvas.dataset.empty = series.some((s) => s.values.some(([, value]) => value !== null && value !== undefined)) ? "" : empty;
+    drawChart(canvas, series, empty);
     renderLegend(figure.querySelector(".legend"), series, units[name] || "");
   }
 }
@@ -416,15 +441,25 @@ function fillRoutes() {
   else pickRoute();
 }
 
+/** Fills the method and a path the chosen route serves: every {parameter} and {greedy+} becomes "example". */
 function pickRoute() {
-  const [method, path] = $("storm-route").value.split(" ");
+  const route = $("storm-route").value;
+  if (!route) return;
+  state.stormError = null;
+  if (route === "$default") {
+    $("storm-method").value = "GET";
+    $("storm-path").value = "/";
+    return;
+  }
+  const [method, path] = route.split(" ");
   if (!path) return;
   $("storm-method").value = method === "ANY" ? "GET" : method;
-  $("storm-path").value = path.replace("/{proxy+}", "/");
+  $("storm-path").value = path.replace(/\{[^}]+\}/g, "example");
 }
 
 async function startStorm(event) {
   event.preventDefault();
+  state.stormError = null;
   const status = $("storm-status");
   const body = {
     method: $("storm-method").value.trim().toUpperCase(),
@@ -439,14 +474,18 @@ async function startStorm(event) {
     });
     const answer = await response.json();
     if (response.ok) renderStorm(answer);
-    else {
-      status.classList.add("error");
-      status.textContent = answer.message;
-    }
+    else showStormError(answer.message);
   } catch (error) {
-    status.classList.add("error");
-    status.textContent = String(error);
+    showStormError(String(error));
   }
+}
+
+/** A refused storm's message, kept (not replaced by the next snapshot) until the next action. */
+function showStormError(message) {
+  state.stormError = message;
+  const status = $("storm-status");
+  status.classList.add("error");
+  status.textContent = message;
 }
 
 function renderStorm(storm) {
@@ -455,6 +494,11 @@ function renderStorm(storm) {
   const request = storm.request;
   const what = request ? `${request.method} ${request.path}, ${count(request.concurrency)} callers, ${count(request.requests)} requests${request.compare ? " per mode" : ""}` : "";
   $("storm-button").disabled = storm.state === "running" || storm.available === false;
+  if (state.stormError && storm.state !== "running") {
+    status.classList.add("error");
+    status.textContent = state.stormError;
+    return;
+  }
   status.classList.toggle("error", storm.state === "failed");
   switch (storm.state) {
     case "running": status.textContent = `Running: ${what}. ${storm.progress || ""}`; break;
@@ -493,9 +537,11 @@ function renderStorm(storm) {
 document.addEventListener("DOMContentLoaded", () => {
   $("mode-button").addEventListener("click", switchMode);
   $("storm-route").addEventListener("change", pickRoute);
+  for (const id of ["storm-method", "storm-path"]) $(id).addEventListener("input", () => { state.stormError = null; });
   $("storm-form").addEventListener("submit", startStorm);
   window.addEventListener("resize", renderCharts);
   window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", renderCharts);
   renderFeed();
+  renderCharts();
   connect();
 });
