@@ -12,7 +12,7 @@ import Testing
         #expect(instances.count == 1)
         let (status, body, headers) = try await response
         #expect(status == 504)
-        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Gateway Timeout"}"#)
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Task timed out after 3.00 seconds"}"#)
         #expect(headers["x-emulator-error-type"] == "Sandbox.Timedout")
         #expect(await HostProcess.eventually(5) { !instances.contains(where: processIsAlive) })
         #expect(try await host.stats("hang")["timeouts"] as? Int == 1)
@@ -44,7 +44,7 @@ import Testing
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, body, headers) = try await host.request("GET", "/fail")
         #expect(status == 502)
-        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal Server Error"}"#)
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal server error"}"#)
         #expect(headers["x-emulator-error-type"] == "ValueError")
         #expect(headers["x-emulator-failure"] == "function-error")
         #expect(await HostProcess.eventually(5) { host.log.contains(" ERROR ValueError: bad value 42") }, "\(host.log)")
@@ -124,7 +124,7 @@ import Testing
         let host = try await HostProcess.start(configFile: project.configFile)
         let (status, body, headers) = try await host.request("GET", "/big")
         #expect(status == 502)
-        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal Server Error"}"#)
+        #expect(String(decoding: body, as: UTF8.self) == #"{"message":"Internal server error"}"#)
         #expect(headers["x-emulator-error-type"] == "Function.ResponseSizeTooLarge")
     }
 

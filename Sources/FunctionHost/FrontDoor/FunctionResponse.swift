@@ -6,10 +6,12 @@ import Hummingbird
 /// Turns what an invocation produced into the HTTP response the caller sees,
 /// the way API Gateway's HTTP API does with payload format 2.0.
 ///
-/// A failed invocation gets API Gateway's body, `{"message":"Internal Server
-/// Error"}` (504 `{"message":"Gateway Timeout"}` for a timeout); its cause is
-/// in the `X-Emulator-Failure` header and its error type in
-/// `X-Emulator-Error-Type`, and the host's log has the message. With
+/// A failed invocation gets API Gateway's body, `{"message":"Internal server
+/// error"}` (the project's contract spells it so; docs/api-gateway.md); its
+/// cause is in the `X-Emulator-Failure` header and its error type in
+/// `X-Emulator-Error-Type`, and the host's log has the message. A timeout's 504
+/// is the emulator's own status (AWS has none for it), and its body says what
+/// happened: `{"message":"Task timed out after N.NN seconds"}`. With
 /// `apiGateway.errorDetailsInBody` the body is the error itself,
 /// `{"errorType": …, "errorMessage": …}`.
 struct FunctionResponse {
@@ -30,11 +32,19 @@ struct FunctionResponse {
 
     /// The response for a request that failed with `error` (a failed invocation, or no instance).
     func failure(_ cause: FailureCause, _ status: HTTPResponse.Status, _ error: InvocationError) -> Response {
-        let gatewayMessage = status == .gatewayTimeout ? "Gateway Timeout" : "Internal Server Error"
-        var response = Self.json(status, gateway.errorDetailsInBody ? error.object : ["message": gatewayMessage])
+        var response = Self.json(status, gateway.errorDetailsInBody ? error.object : ["message": Self.message(status, error)])
         response.headers[Self.failureField] = cause.description
         response.headers[Self.errorTypeField] = error.type
         return response
+    }
+
+    /// The `message` of a failure's body without error details: API Gateway's
+    /// words, or for a timeout (504) the timeout's, as Lambda words it.
+    static func message(_ status: HTTPResponse.Status, _ error: InvocationError) -> String {
+        guard status == .gatewayTimeout else { return "Internal server error" }
+        // The error document's message is "RequestId: <id> Error: Task timed out after N.NN seconds".
+        guard let start = error.message.range(of: "Error: ")?.upperBound else { return error.message }
+        return String(error.message[start...])
     }
 
     /// A JSON error response naming its cause in `X-Emulator-Failure` (429).

@@ -107,7 +107,7 @@ final class InstanceManager: Sendable {
         case .outOfMemory(let limitMB):
             sink.write("\(prefix) RequestId: \(result.requestId) Error: Runtime exited with error: signal: killed Runtime.OutOfMemory (memory above \(limitMB) MB)")
         case .response, .functionError, .initError, .responseTooLarge:
-            // The caller gets API Gateway's "Internal Server Error"; the error itself is here.
+            // The caller gets API Gateway's "Internal server error"; the error itself is here.
             if let error = InvocationError(result) {
                 sink.write("\(prefix) \(Self.timestamp()) \(result.requestId) ERROR \(error.type): \(error.message)")
             }
