@@ -55,6 +55,9 @@ struct InvokeCommand: AsyncParsableCommand {
         guard let function = functions.first(where: { $0.name == name }) else {
             throw CommandError("no function named \(name); the project has \(functions.map(\.name).joined(separator: ", "))")
         }
+        if let problem = BuiltInRuntime.missingInterpreters(for: [function], searchPath: ProcessInfo.processInfo.environment["PATH"]).first {
+            throw CommandError(problem)
+        }
         let binDirectory = try await ServeCommand.binaries(for: [function], config: config, noBuild: noBuild, sink: sink)
         let (endpoints, started) = try await database(config, logger: logger, sink: sink)
         let invocation = SingleInvocation(

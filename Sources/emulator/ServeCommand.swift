@@ -39,6 +39,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { config.port = port }
         if direct { config.mode = .direct }
         let functions = try discoverFunctions(config: config)
+        // Said at start; the other functions still serve, and these answer each request with the same error.
+        for problem in BuiltInRuntime.missingInterpreters(for: functions, searchPath: ProcessInfo.processInfo.environment["PATH"]) {
+            sink.write("error: \(problem)")
+        }
         let binDirectory = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)

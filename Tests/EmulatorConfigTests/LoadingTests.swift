@@ -139,10 +139,10 @@ struct LoadingTests {
         let functions = try discoverFunctions(config: config)
         #expect(functions.map(\.name) == ["hello", "hello-python", "orders", "users", "users-http"])
         #expect(functions.map(\.kind) == [
-            .swift(productName: "hello"),
-            .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"),
+            .swift(productName: "hello"), .python,
             .swift(productName: "orders"), .swift(productName: "users"), .swift(productName: "users-http"),
         ])
+        #expect(functions.map(\.handler) == [nil, "handler.handle", nil, nil, nil])
     }
 
     @Test("a byte order mark and CRLF line endings are accepted; lines still count right")

@@ -98,11 +98,7 @@ public final class EmulatorHost: Service {
         var lines = ["Emulator listening on \(base)"]
         let width = functions.map(\.name.count).max() ?? 0
         for function in functions.sorted(by: { $0.name < $1.name }) {
-            let kind: String
-            switch function.kind {
-            case .swift: kind = "swift"
-            case .customRuntime: kind = "custom runtime"
-            }
+            let kind = function.kind.displayName
             let name = function.name.padding(toLength: width, withPad: " ", startingAt: 0)
             for route in function.routes {
                 lines.append("  \(name)  \(route.routeKey.padding(toLength: 28, withPad: " ", startingAt: 0)) \(base)\(route.path)  (\(kind))")
