@@ -10,7 +10,8 @@ const pool = new pg.Pool({
   connectionString: process.env.DATABASE_PROXY_URL,
   max: 1, // one invocation at a time per instance: one connection is enough
   idleTimeoutMillis: 30_000,
-  connectionTimeoutMillis: 10_000,
+  // No connect timeout of its own: the function's timeoutSeconds bounds the
+  // wait, and 120 instances starting at once on a small machine can take seconds.
 });
 
 export const handler = async (event) => {

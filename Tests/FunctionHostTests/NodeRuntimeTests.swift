@@ -113,6 +113,23 @@ import Testing
         #expect(try await host.stats("fails")["coldStarts"] as? Int == 1)
     }
 
+    /// node-postgres puts the SQLSTATE in the error's `code`: the runtime passes it on and the host names the cause by it.
+    @Test func anErrorsSQLStateCodeNamesTheCause() async throws {
+        let project = try TestProject(functions: [:], sources: [
+            "dberror": ["index.cjs": """
+                exports.handler = async (event) => {
+                  const error = new Error("terminating connection due to administrator command");
+                  error.code = event.rawPath === "/dberror/system" ? "EPIPE" : "57P01";
+                  throw error;
+                };
+                """],
+        ])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(try await host.request("GET", "/dberror").headers["x-emulator-failure"] == "sqlstate-57P01")
+        #expect(try await host.request("GET", "/dberror/system").headers["x-emulator-failure"] == "function-error")
+        #expect(try await host.failuresByCause("dberror") == ["sqlstate-57P01": 1, "function-error": 1])
+    }
+
     @Test func errorsWhileLoadingGoToInitErrorAndTheHostKeepsServing() async throws {
         let project = try TestProject(functions: ["noexport": ["handler": "index.missing"]], sources: [
             // A SyntaxError thrown by the module's code is the code's own error; a parse error is Lambda's

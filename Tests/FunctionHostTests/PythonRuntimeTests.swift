@@ -56,6 +56,14 @@ import Testing
                         check(event["rawPath"])
                     """],
                 "brokenimport": ["broken.py": "RATIO = 1 / 0\n\ndef handle(event, context):\n    return 1\n"],
+                // psycopg's errors carry their SQLSTATE as `sqlstate`: the runtime passes it on as `code`.
+                "unique": ["handler.py": """
+                    class UniqueViolation(Exception):
+                        sqlstate = "23505"
+
+                    def handle(event, context):
+                        raise UniqueViolation("duplicate key value violates unique constraint")
+                    """],
             ])
         let host = try await HostProcess.start(configFile: project.configFile)
 
@@ -67,6 +75,10 @@ import Testing
         #expect(lines.contains { $0.hasSuffix("] [ERROR] ValueError: bad value '/raises'") }, "\(lines)")
         #expect(lines.contains { $0.hasSuffix("] Traceback (most recent call last):") }, "\(lines)")
         #expect(lines.contains { $0.contains("/Functions/raises/handler.py\", line 2, in check") }, "\(lines)")
+
+        let unique = try await host.request("GET", "/unique")
+        #expect(unique.status == 502)
+        #expect(unique.headers["x-emulator-failure"] == "sqlstate-23505")
 
         let broken = try await host.request("GET", "/brokenimport")
         #expect(broken.status == 502)

@@ -100,14 +100,18 @@ function errorType(error) {
   return "Error";
 }
 
-/// The error document Lambda's nodejs runtimes post: errorType, errorMessage, trace.
+/// The error document Lambda's nodejs runtimes post: errorType, errorMessage, trace;
+/// and the error's own string `code` when it has one (node-postgres puts the
+/// SQLSTATE there), which the host reads to name the failure's cause.
 function errorReport(error, type) {
   if (error instanceof Error) {
-    return {
+    const report = {
       errorType: type || errorType(error),
       errorMessage: error.message,
       trace: String(error.stack || "").split("\n"),
     };
+    if (typeof error.code === "string") report.code = error.code;
+    return report;
   }
   let message;
   try {

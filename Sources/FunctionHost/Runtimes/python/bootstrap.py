@@ -63,11 +63,16 @@ class RuntimeAPI:
 def error_report(error):
     import traceback  # only on the error path: keeps it out of the cold start
 
-    return {
+    report = {
         "errorMessage": str(error),
         "errorType": type(error).__name__,
         "stackTrace": traceback.format_tb(error.__traceback__),
     }
+    # A database error's SQLSTATE (psycopg: sqlstate, psycopg2: pgcode), which the host reads to name the cause.
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if isinstance(code, str):
+        report["code"] = code
+    return report
 
 
 def log_error(error, report):
