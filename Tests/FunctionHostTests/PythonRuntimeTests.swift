@@ -44,6 +44,29 @@ import Testing
         #expect(!host.log.contains("\r"))
     }
 
+    /// `\r\n` written in two pieces (so read in two chunks) still ends one line, not two.
+    @Test func aCarriageReturnAndItsNewlineReadApartEndOneLine() async throws {
+        let project = try TestProject(functions: [:], sources: [
+            "split": ["handler.py": """
+                import sys, time
+
+                def handle(event, context):
+                    sys.stdout.write("first\\r")
+                    sys.stdout.flush()
+                    time.sleep(0.3)  # the host reads "first\\r" before the "\\n"
+                    sys.stdout.write("\\nsecond\\n")
+                    sys.stdout.flush()
+                    return {"ok": True}
+                """],
+        ])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(try await host.request("GET", "/split").status == 200)
+        #expect(await HostProcess.eventually(5) { host.log.contains("] second\n") }, "\(host.log)")
+        let lines = host.log.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.hasPrefix("[split/") }
+        #expect(lines.contains { $0.hasSuffix("] first") }, "\(lines)")
+        #expect(!lines.contains { $0.hasSuffix("] ") }, "no empty line between first and second: \(lines)")
+    }
+
     @Test func handlerExceptionsAndImportErrorsAreLoggedWithTheirTraceback() async throws {
         let project = try TestProject(
             functions: ["brokenimport": ["handler": "broken.handle"]],
