@@ -23,10 +23,11 @@ struct DatabaseAccess: Sendable, Equatable {
         guard let components = URLComponents(string: url) else { return variables }
         let host = components.host ?? "127.0.0.1"
         let port = String(components.port ?? 5432)
-        let user = components.user.map { $0.removingPercentEncoding ?? $0 } ?? ""
-        let password = components.password.map { $0.removingPercentEncoding ?? $0 } ?? ""
+        // URLComponents' user, password and path are decoded once already.
+        let user = components.user ?? ""
+        let password = components.password ?? ""
         let path = String(components.path.drop { $0 == "/" })
-        let database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
+        let database = path.isEmpty ? user : path
         for (name, value) in [
             ("DB_HOST", host), ("DB_PORT", port), ("DB_USER", user), ("DB_PASSWORD", password), ("DB_NAME", database),
             ("PGHOST", host), ("PGPORT", port), ("PGUSER", user), ("PGPASSWORD", password), ("PGDATABASE", database),
