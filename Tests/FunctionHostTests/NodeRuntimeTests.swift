@@ -113,6 +113,30 @@ import Testing
         #expect(try await host.stats("fails")["coldStarts"] as? Int == 1)
     }
 
+    /// As on Lambda: an unhandled rejection (or uncaught exception) fails the invocation and ends the instance.
+    @Test func anUnhandledRejectionFailsTheInvocationAndTheNextRequestGetsAFreshInstance() async throws {
+        let project = try TestProject(functions: [:], sources: [
+            "rejects": ["index.mjs": """
+                export async function handler(event) {
+                  if (event.rawPath === "/rejects/ok") return { ok: process.pid };
+                  Promise.reject(new Error("nobody waits for this"));
+                  await new Promise((resolve) => setTimeout(resolve, 60_000));
+                }
+                """],
+        ])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let failed = try await host.request("GET", "/rejects")
+        #expect(failed.status == 502)
+        #expect(failed.headers["x-emulator-failure"] == "function-error")
+        #expect(await HostProcess.eventually(5) {
+            host.log.contains(#""errorType":"Runtime.UnhandledPromiseRejection","errorMessage":"nobody waits for this""#)
+        }, "\(host.log)")
+        #expect(try await HostProcess.eventually(10) { try await host.instances("rejects") == 0 }, "the failed instance ended")
+        let next = try await host.json("GET", "/rejects/ok")
+        #expect(next.status == 200)
+        #expect(try await host.stats("rejects")["coldStarts"] as? Int == 2)
+    }
+
     /// node-postgres puts the SQLSTATE in the error's `code`: the runtime passes it on and the host names the cause by it.
     @Test func anErrorsSQLStateCodeNamesTheCause() async throws {
         let project = try TestProject(functions: [:], sources: [

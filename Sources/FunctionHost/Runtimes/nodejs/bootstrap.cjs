@@ -30,6 +30,9 @@ const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const handlerName = process.env._HANDLER || "index.handler";
 
 let currentRequestId = undefined;
+/// The invocation not answered yet, if any: where a fatal error goes.
+let pendingRequestId = undefined;
+let initialized = false;
 
 // ---- logging -----------------------------------------------------------------
 
@@ -268,11 +271,26 @@ function invoke(handler, event, headers) {
 
 // ---- the loop ----------------------------------------------------------------
 
+/// Reports a fatal error to the invocation in progress (or, during init, to /init/error),
+/// then exits with status 129 as Lambda's runtime does.
+function exitWith(error, type, label) {
+  const report = errorReport(error, type);
+  logError(report, label);
+  const route = pendingRequestId ? `/invocation/${pendingRequestId}/error` : initialized ? undefined : "/init/error";
+  pendingRequestId = undefined;
+  if (!route) process.exit(129);
+  postJSON(route, report, report.errorType).catch(() => {}).finally(() => process.exit(129));
+}
+
 async function main() {
   if (!endpoint) {
     stderr.write("AWS_LAMBDA_RUNTIME_API is not set: this runtime is started by a Lambda runtime host.\n");
     process.exit(1);
   }
+  // As Lambda's nodejs runtimes: an uncaught exception or an unhandled rejection fails the
+  // invocation in progress (or the init) and ends the process; the next request gets a fresh one.
+  process.on("uncaughtException", (error) => exitWith(error, undefined, "Uncaught Exception"));
+  process.on("unhandledRejection", (reason) => exitWith(reason, "Runtime.UnhandledPromiseRejection", "Unhandled Promise Rejection"));
   const major = Number(process.versions.node.split(".")[0]);
   let handler;
   try {
@@ -284,25 +302,25 @@ async function main() {
     await postJSON("/init/error", report, report.errorType);
     process.exit(1);
   }
-  process.on("unhandledRejection", (reason) => {
-    const report = errorReport(reason, "Runtime.UnhandledPromiseRejection");
-    logError(report, "Unhandled Promise Rejection");
-  });
+  initialized = true;
   while (true) {
     const { headers, payload } = await call("GET", "/invocation/next");
     const requestId = headers["lambda-runtime-aws-request-id"];
     currentRequestId = requestId;
+    pendingRequestId = requestId;
     if (headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = headers["lambda-runtime-trace-id"];
     else delete process.env._X_AMZN_TRACE_ID;
     let event;
     try {
       event = JSON.parse(payload.length ? payload.toString("utf8") : "null");
     } catch (error) {
+      pendingRequestId = undefined;
       const report = errorReport(error, "Runtime.UnmarshalError");
       await postJSON(`/invocation/${requestId}/error`, report, report.errorType);
       continue;
     }
     const outcome = await invoke(handler, event, headers);
+    pendingRequestId = undefined;
     if ("error" in outcome) {
       const report = errorReport(outcome.error);
       logError(report, "Invoke Error");
