@@ -34,6 +34,8 @@ import Testing
                       setTimeout(() => callback(null, "plain text from cjs " + context.functionName), 5);
                     };
                     """],
+                // A plain (not async) function: as on Lambda, its return value is not the answer.
+                "sync": ["index.js": "exports.handler = (event, context) => ({ statusCode: 201, body: 'ignored' });\n"],
                 // A .js file that is an ES module because its package.json says so; handler named in runtime.json.
                 "typed": [
                     "package.json": #"{ "type": "module" }"#,
@@ -70,6 +72,10 @@ import Testing
         // The handler's string, as the JSON the runtime posted (the front door answers a non-response value as JSON).
         let text = try JSONSerialization.jsonObject(with: plain.body, options: [.fragmentsAllowed]) as? String
         #expect(text == "plain text from cjs cjs", "\(String(decoding: plain.body, as: UTF8.self))")
+
+        let sync = try await host.request("GET", "/sync")
+        #expect(sync.status == 200)
+        #expect(String(decoding: sync.body, as: UTF8.self) == "null")
 
         let typed = try await host.request("GET", "/typed")
         #expect(typed.status == 201, "\(host.log)")

@@ -227,8 +227,12 @@ function makeContext(headers, finish) {
   };
   const clientContext = headers["lambda-runtime-client-context"];
   const identity = headers["lambda-runtime-cognito-identity"];
-  if (clientContext) context.clientContext = JSON.parse(clientContext);
-  if (identity) context.identity = JSON.parse(identity);
+  try {
+    if (clientContext) context.clientContext = JSON.parse(clientContext);
+    if (identity) context.identity = JSON.parse(identity);
+  } catch {
+    // Not JSON: left out, as the handler could not use it anyway.
+  }
   return context;
 }
 
@@ -263,8 +267,9 @@ function invoke(handler, event, headers) {
         (error) => { if (!settled) { settled = true; resolve({ error: error === undefined || error === null ? new Error("rejected") : error }); } }
       );
     } else if (handler.length < 3) {
-      // A synchronous two-argument handler: Lambda answers null once the event loop is empty.
-      process.once("beforeExit", () => { if (!settled) { settled = true; resolve({ result: returned === undefined ? null : returned }); } });
+      // A synchronous two-argument handler: as on Lambda, what it returns is not the answer
+      // (only a promise or the callback is); the answer is null once the event loop is empty.
+      process.once("beforeExit", () => { if (!settled) { settled = true; resolve({ result: null }); } });
     }
   });
 }
