@@ -104,11 +104,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            // The dashboard's files, compiled into the binary (PackageResources).
+            // The dashboard's files and the built-in runtime clients, compiled
+            // into the binary (PackageResources).
             resources: [
                 .embedInCode("Dashboard/Page/index.html"),
                 .embedInCode("Dashboard/Page/dashboard.css"),
                 .embedInCode("Dashboard/Page/dashboard.js"),
+                .embedInCode("Runtimes/nodejs/bootstrap.cjs"),
+                .embedInCode("Runtimes/python/bootstrap.py"),
             ],
             swiftSettings: optimizedInDebug
         ),

@@ -58,6 +58,9 @@ struct InvokeCommand: AsyncParsableCommand {
         guard let function = functions.first(where: { $0.name == name }) else {
             throw CommandError("no function named \(name); the project has \(functions.map(\.name).joined(separator: ", "))")
         }
+        if let problem = BuiltInRuntime.missingInterpreters(for: [function], searchPath: ProcessInfo.processInfo.environment["PATH"]).first {
+            throw CommandError(problem)
+        }
         let binDirectory: String
         if !noBuild, let built = SwiftFunctionBuilder(projectDirectory: config.projectDirectory).upToDateBinDirectory(for: [function]) {
             // `emulator serve` (or an earlier invoke) built it since its sources last changed.

@@ -41,6 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
         let functions = try discoverFunctions(config: config)
         try RunningEmulator.ensureNone(stateDirectory: config.stateDirectory, projectDirectory: config.projectDirectory)
         try PortCheck.ensureFree(portClaims(config))
+        // Said at start; the other functions still serve, and these answer each request with the same error.
+        for problem in BuiltInRuntime.missingInterpreters(for: functions, searchPath: ProcessInfo.processInfo.environment["PATH"]) {
+            sink.write("error: \(problem)")
+        }
         let binDirectory = try await Self.binaries(for: functions, config: config, noBuild: noBuild, sink: sink)
         let database = await startDatabase(config, sink: sink, logger: logger)
         var hostConfiguration = HostConfiguration(config: config, functions: functions, binDirectory: binDirectory)

@@ -197,6 +197,7 @@ struct ConfigErrorTests {
 
     @Test("reserved environment variables cannot be set", arguments: [
         "DATABASE_URL", "AWS_LAMBDA_RUNTIME_API", "AWS_LAMBDA_FUNCTION_NAME", "_HANDLER", "LAMBDA_TASK_ROOT",
+        "DATABASE_PROXY_URL", "DB_HOST", "PGPORT", "PGAPPNAME", "AWS_DEFAULT_REGION",
     ])
     func reservedEnvironment(name: String) throws {
         try expectError(

@@ -54,16 +54,16 @@ struct DiscoveryTests {
         )])
     }
 
-    @Test("a folder with neither Swift sources nor a bootstrap is an error naming the folder")
+    @Test("a folder with no function's files is an error naming the folder and what it could hold")
     func emptyFolder() throws {
         let project = try TemporaryProject()
         try project.addSwiftFunction("hello")
         try project.addEmptyFolder("broken")
-        try project.write("print('x')\n", to: "Functions/broken/handler.py")
+        try project.write("notes\n", to: "Functions/broken/README.md")
         try project.writeConfig("{}")
         let error = try project.discoveryError()
         #expect(error.file.hasSuffix("Functions/broken"))
-        #expect(error.message.contains("neither Swift sources (*.swift) nor an executable bootstrap"))
+        #expect(error.message.contains("holds no function: add a main.swift (Swift), an index.mjs or index.js (Node.js), a handler.py (Python), or an executable bootstrap"))
     }
 
     @Test("a bootstrap that is not executable is an error saying so")

@@ -141,12 +141,15 @@ struct LoadingTests {
         #expect(config.database?.setup == root.path + "/database/setup.sql")
 
         let functions = try discoverFunctions(config: config)
-        #expect(functions.map(\.name) == ["hello", "hello-python", "orders", "users", "users-http"])
-        #expect(functions.map(\.kind) == [
-            .swift(productName: "hello"),
-            .customRuntime(bootstrapPath: root.path + "/Functions/hello-python/bootstrap"),
-            .swift(productName: "orders"), .swift(productName: "users"), .swift(productName: "users-http"),
+        #expect(functions.map(\.name) == [
+            "hello", "hello-python", "orders", "users", "users-http", "users-node-client", "users-node-pool",
         ])
+        #expect(functions.map(\.kind) == [
+            .swift(productName: "hello"), .python,
+            .swift(productName: "orders"), .swift(productName: "users"), .swift(productName: "users-http"),
+            .nodejs, .nodejs,
+        ])
+        #expect(functions.map(\.handler) == [nil, "handler.handle", nil, nil, nil, "index.handler", "index.handler"])
     }
 
     @Test("a byte order mark and CRLF line endings are accepted; lines still count right")

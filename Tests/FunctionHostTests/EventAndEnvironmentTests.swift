@@ -79,7 +79,8 @@ import Testing
         let allowed: Set<String> = [
             "PATH", "HOME", "LANG", "PAGE_SIZE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
             "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_RUNTIME_API", "AWS_REGION",
-            "TZ", "LAMBDA_TASK_ROOT", "_HANDLER",
+            "TZ", "LAMBDA_TASK_ROOT", "_HANDLER", "AWS_DEFAULT_REGION", "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_INITIALIZATION_TYPE", "LAMBDA_RUNTIME_DIR",
             "LC_CTYPE",  // set by python3 itself for the C locale
         ]
         #expect(Set(env.keys).isSubset(of: allowed), "unexpected: \(Set(env.keys).subtracting(allowed))")
@@ -89,11 +90,18 @@ import Testing
         #expect(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "512")
         #expect(env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST")
         #expect(env["_HANDLER"] == "echo")
+        // The variables docs/runtime-json.md lists, as Lambda sets them (AWS_EXECUTION_ENV
+        // only for the built-in runtimes, as Lambda sets it only for its managed ones).
+        #expect(env["AWS_REGION"] == "us-east-1" && env["AWS_DEFAULT_REGION"] == "us-east-1")
+        #expect(env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/echo")
+        #expect(env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand")
+        #expect(env["AWS_EXECUTION_ENV"] == nil)
         #expect(env["LANG"] == "C.UTF-8")
         #expect(env["AWS_LAMBDA_RUNTIME_API"]?.hasPrefix("127.0.0.1:") == true)
         let folder = project.directory + "/Functions/echo"
         #expect(env["LAMBDA_TASK_ROOT"].map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
             == URL(fileURLWithPath: folder).resolvingSymlinksInPath().path)
+        #expect(env["LAMBDA_RUNTIME_DIR"] == env["LAMBDA_TASK_ROOT"], "a custom runtime is its own runtime")
         #expect((body["cwd"] as? String).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
             == URL(fileURLWithPath: folder).resolvingSymlinksInPath().path)
         #expect((body["arn"] as? String)?.hasSuffix(":function:echo") == true)

@@ -72,6 +72,7 @@ import Testing
     @Test(arguments: [
         ("sorry, too many clients already (SQLSTATE 53300)", "sqlstate-53300"),
         ("FATAL:  sorry, too many clients already", "sqlstate-53300"),
+        ("remaining connection slots are reserved for non-replication superuser connections", "sqlstate-53300"),
         ("no server connection available: waited 5000 ms (SQLSTATE 08P01)", "pool-wait-timeout"),
         ("relation \"nope\" does not exist (SQLSTATE 42P01)", "sqlstate-42P01"),
         ("SQLSTATE is not a code here", "function-error"),

@@ -65,6 +65,16 @@ import Testing
         #expect(try await host.stats("echo")["coldStarts"] as? Int == 2)
     }
 
+    @Test func anEditedNodeFunctionServesItsNewCodeWithoutABuild() async throws {
+        let version = { (text: String) in "export const handler = async () => ({ statusCode: 200, body: '\(text)' });\n" }
+        let project = try TestProject(functions: [:], sources: ["web": ["index.mjs": version("v1")]])
+        let host = try await HostProcess.start(configFile: project.configFile)
+        #expect(try await body(host, "/web") == "v1")
+        try version("v2").write(toFile: project.directory + "/Functions/web/index.mjs", atomically: true, encoding: .utf8)
+        #expect(await HostProcess.eventually(15) { host.log.contains("web now serve the new code") }, "\(host.log)")
+        #expect(try await body(host, "/web") == "v2")
+    }
+
     @Test func runtimeJSONChangesApplyWithoutARestartAndSayWhatNeedsOne() async throws {
         let project = try TestProject(functions: ["echo": ["handler": "echo", "environment": ["COLOR": "red"]]])
         let host = try await HostProcess.start(configFile: project.configFile)

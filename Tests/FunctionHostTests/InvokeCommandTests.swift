@@ -107,8 +107,25 @@ import Testing
         #expect(builder.upToDateBinDirectory(for: [function]) == nil, "the SDK changed since")
     }
 
-    private func invoke(_ arguments: [String]) async throws -> StormProcess.Result {
-        let process = try await StormProcess.start(arguments, command: "invoke")
+    @Test func aNodeFunctionIsInvokedOnTheBuiltInRuntimeAndAMissingNodeIsNamed() async throws {
+        let project = try TestProject(functions: [:], sources: [
+            "web": ["index.mjs": "export const handler = async (event) => ({ statusCode: 200, body: event.rawPath });\n"],
+        ])
+        let run = try await invoke(["web", "--config", project.configFile, "--no-build"])
+        #expect(run.status == .exited(0), "\(run.errors)")
+        let result = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        #expect(result?["body"] as? String == "/web", "\(run.output)")
+
+        let withoutNode = try await invoke(
+            ["web", "--config", project.configFile, "--no-build"], environment: ["PATH": project.directory])
+        #expect(withoutNode.status == .exited(1))
+        #expect(withoutNode.errors.contains(
+            "function web is a nodejs function and there is no `node` on PATH: install Node.js 18 or later (Debian: apt-get install nodejs)"),
+            "\(withoutNode.errors)")
+    }
+
+    private func invoke(_ arguments: [String], environment: [String: String] = [:]) async throws -> StormProcess.Result {
+        let process = try await StormProcess.start(arguments, command: "invoke", environment: environment)
         return await process.finish()
     }
 }

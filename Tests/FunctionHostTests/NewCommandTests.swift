@@ -17,6 +17,33 @@ import Testing
         #expect(status == 200)
         #expect(body["message"] as? String == "Hello, Ada, from report!")
         #expect(try await host.request("GET", "/echo").status == 200, "the other functions still serve")
+        // Only its handler: the emulator's built-in Python runtime runs it.
+        #expect(!FileManager.default.fileExists(atPath: project.directory + "/Functions/report/bootstrap"))
+    }
+
+    @Test(arguments: [["--node"], ["--runtime", "node"], ["--runtime", "nodejs"]])
+    func aNewNodeFunctionAnswersOnceServed(flags: [String]) async throws {
+        let project = try TestProject(functions: ["echo": ["handler": "echo"]])
+        let created = try await emulator(["new", "hi-node"] + flags + ["--config", project.configFile])
+        #expect(created.status == .exited(0), "\(created.output)")
+        #expect(created.output.contains("Created Functions/hi-node (node)"))
+        #expect(FileManager.default.fileExists(atPath: project.directory + "/Functions/hi-node/index.mjs"))
+        #expect(!FileManager.default.fileExists(atPath: project.directory + "/Functions/hi-node/bootstrap"))
+        let config = try String(contentsOfFile: project.configFile, encoding: .utf8)
+        #expect(config.contains(#""hi-node": { "routes": ["GET /hi-node"] }"#), "\(config)")
+
+        let host = try await HostProcess.start(configFile: project.configFile)
+        let (status, body) = try await host.json("GET", "/hi-node?name=Ada")
+        #expect(status == 200, "\(host.log)")
+        #expect(body["message"] as? String == "Hello, Ada, from hi-node!")
+        #expect(body["function"] as? String == "hi-node")
+    }
+
+    @Test func nodeAndAnotherRuntimeContradict() async throws {
+        let project = try TestProject(functions: [:])
+        let refused = try await emulator(["new", "x", "--node", "--runtime", "python", "--config", project.configFile])
+        #expect(refused.status == .exited(64))
+        #expect(refused.output.contains("--node and --runtime python contradict each other"), "\(refused.output)")
     }
 
     @Test func aNewSwiftFunctionTypeChecksAgainstTheSDK() async throws {

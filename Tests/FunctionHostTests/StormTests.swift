@@ -177,9 +177,13 @@ final class StormProcess: Sendable {
         try await start(arguments).finish()
     }
 
-    /// Starts `emulator <command>` (storm unless said otherwise) with `arguments`.
-    static func start(_ arguments: [String], command: String = "storm") async throws -> StormProcess {
-        let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
+    /// Starts `emulator <command>` (storm unless said otherwise) with `arguments`;
+    /// `environment` adds to (or replaces) its `PATH` and `HOME`.
+    static func start(
+        _ arguments: [String], command: String = "storm", environment extra: [String: String] = [:]
+    ) async throws -> StormProcess {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSHomeDirectory()]
+        environment.merge(extra) { _, new in new }
         let process = try await ChildProcess.spawn(ProcessSpec(
             executable: HostProcess.binDirectory + "/emulator", arguments: [command] + arguments,
             environment: environment, output: .pipe))

@@ -1,12 +1,12 @@
 import Foundation
 import Testing
 
-/// The Python custom runtime (`Functions/hello-python/bootstrap`) as a real
-/// process against a Runtime API peer, started like the host starts a custom
-/// runtime: the function folder as working directory and `_HANDLER` set.
-@Suite("Python custom runtime as a process", .timeLimit(.minutes(1)))
+/// The emulator's built-in Python runtime (`Sources/FunctionHost/Runtimes/python/bootstrap.py`)
+/// as a real process against a Runtime API peer, started as the host starts it:
+/// the function folder as working directory and `_HANDLER` set.
+@Suite("Built-in Python runtime as a process", .timeLimit(.minutes(1)))
 struct PythonBootstrapTests {
-    static var bootstrap: URL { Fixtures.helloPython.appendingPathComponent("bootstrap") }
+    static var bootstrap: URL { Fixtures.pythonRuntime }
 
     /// Starts the bootstrap with `handler` in `folder` against a fresh peer, runs `body`, then stops both.
     func withBootstrap(

@@ -21,6 +21,12 @@ public struct FunctionDefinition: Sendable, Equatable {
         self.routes = routes
     }
 
+    /// `_HANDLER`: the `"handler"` setting, or the runtime's default
+    /// (``FunctionKind/defaultHandler``); nil when neither says one.
+    public var handler: String? {
+        settings.handler ?? kind.defaultHandler
+    }
+
     /// The routes of a function without `routes`: `ANY /<name>` and `ANY /<name>/{proxy+}`.
     public static func defaultRoutes(for name: String) -> [Route] {
         [
@@ -38,4 +44,32 @@ public enum FunctionKind: Sendable, Equatable {
     /// A custom runtime: the executable at `bootstrapPath` (absolute), started
     /// with the function's folder as working directory.
     case customRuntime(bootstrapPath: String)
+    /// A Node.js function: `*.js`, `*.mjs` or `*.cjs` files run by the
+    /// emulator's built-in Node.js runtime client on the machine's `node`.
+    case nodejs
+    /// A Python function: `*.py` files run by the emulator's built-in Python
+    /// runtime client on the machine's `python3`.
+    case python
+
+    /// The handler a function of this kind runs without a `"handler"` setting:
+    /// `index.handler` for Node.js (as Lambda's console writes), `handler.handle`
+    /// for Python (what `emulator new --runtime python` writes); none for Swift
+    /// and custom runtimes, which get no `_HANDLER` unless runtime.json gives one.
+    public var defaultHandler: String? {
+        switch self {
+        case .nodejs: "index.handler"
+        case .python: "handler.handle"
+        case .swift, .customRuntime: nil
+        }
+    }
+
+    /// The kind's name in the start-up table and messages.
+    public var displayName: String {
+        switch self {
+        case .swift: "swift"
+        case .customRuntime: "custom runtime"
+        case .nodejs: "nodejs"
+        case .python: "python"
+        }
+    }
 }

@@ -3,11 +3,14 @@ import Foundation
 /// Every function of the project: each folder in `config.functionsDirectory`,
 /// sorted by name, with its settings and routes.
 ///
-/// A folder holding `.swift` files is a Swift function; a folder holding an
-/// executable `bootstrap` is a custom runtime. Throws a ``ConfigError`` for a
-/// missing `Functions/` folder, an invalid folder name, a folder with neither
-/// (or both), a `bootstrap` that is not executable, a `"functions"` entry
-/// without a folder, or two functions claiming the same route. Hidden
+/// A folder's files say what it is (``FunctionDiscovery/kind(of:folder:settings:)``):
+/// `.swift` files a Swift function, an executable `bootstrap` a custom runtime,
+/// `.js`/`.mjs`/`.cjs` files a Node.js and `.py` files a Python function; the
+/// function's `"runtime"` may say it instead. Throws a ``ConfigError`` for a
+/// missing `Functions/` folder, an invalid folder name, a folder that fits no
+/// kind (or several, or not its `"runtime"`), a `bootstrap` that is not
+/// executable, a handler whose file is missing, a `"functions"` entry without
+/// a folder, or two functions claiming the same route. Hidden
 /// entries (`.name`) and plain files in `Functions/` are ignored.
 public func discoverFunctions(config: RuntimeConfig) throws(ConfigError) -> [FunctionDefinition] {
     let discovery = FunctionDiscovery(config: config)
@@ -22,7 +25,7 @@ public func discoverFunctions(config: RuntimeConfig) throws(ConfigError) -> [Fun
 }
 
 /// The steps of ``discoverFunctions(config:)``.
-private struct FunctionDiscovery {
+struct FunctionDiscovery {
     let config: RuntimeConfig
     let fileManager = FileManager.default
 
@@ -58,41 +61,14 @@ private struct FunctionDiscovery {
 
     func definition(of name: String) throws(ConfigError) -> FunctionDefinition {
         let folder = path(name)
-        let contents = (try? fileManager.contentsOfDirectory(atPath: folder)) ?? []
-        let hasSwift = contents.contains { $0.hasSuffix(".swift") && !isDirectory(folder + "/" + $0) }
-        let bootstrap = folder + "/bootstrap"
-        let hasBootstrap = contents.contains("bootstrap")
-        let kind: FunctionKind
-        switch (hasSwift, hasBootstrap) {
-        case (true, true):
-            throw ConfigError(
-                file: display(folder),
-                message: "has both .swift files and a bootstrap; a function is either Swift sources or a custom runtime"
-            )
-        case (true, false):
-            kind = .swift(productName: name)
-        case (false, true):
-            guard !isDirectory(bootstrap) else {
-                throw ConfigError(file: display(bootstrap), message: "is a folder; a custom runtime's bootstrap must be an executable file")
-            }
-            guard fileManager.isExecutableFile(atPath: bootstrap) else {
-                throw ConfigError(
-                    file: display(bootstrap),
-                    message: "is not executable; run: chmod +x \(display(bootstrap))"
-                )
-            }
-            kind = .customRuntime(bootstrapPath: bootstrap)
-        case (false, false):
-            throw ConfigError(
-                file: display(folder),
-                message: "holds neither Swift sources (*.swift) nor an executable bootstrap; add a main.swift, or a bootstrap for a custom runtime"
-            )
-        }
         let settings = config.settings(for: name)
-        return FunctionDefinition(
+        let kind = try self.kind(of: name, folder: folder, settings: settings)
+        let definition = FunctionDefinition(
             name: name, kind: kind, directory: folder, settings: settings,
             routes: settings.routes ?? FunctionDefinition.defaultRoutes(for: name)
         )
+        try checkHandler(of: definition)
+        return definition
     }
 
     /// No two functions may serve the same method and path.
@@ -115,17 +91,17 @@ private struct FunctionDiscovery {
         }
     }
 
-    private func path(_ name: String) -> String {
+    func path(_ name: String) -> String {
         config.functionsDirectory + "/" + name
     }
 
-    private func isDirectory(_ path: String) -> Bool {
+    func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// `path` relative to the current directory when it lies inside it.
-    private func display(_ path: String) -> String {
+    func display(_ path: String) -> String {
         let current = fileManager.currentDirectoryPath
         let prefix = current.hasSuffix("/") ? current : current + "/"
         return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path

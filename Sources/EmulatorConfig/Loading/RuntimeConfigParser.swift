@@ -6,10 +6,10 @@ struct RuntimeConfigParser {
     let reader: ConfigReader
     let projectDirectory: String
 
-    /// Keys of a function entry; `"defaults"` takes the same but `routes`.
+    /// Keys of a function entry; `"defaults"` takes the same but `routes` and `runtime`.
     static let functionKeys = [
         "routes", "handler", "timeoutSeconds", "memoryMB", "maxConcurrency",
-        "idleTimeoutSeconds", "coldStartDelayMs", "freezeIdle", "environment", "database",
+        "idleTimeoutSeconds", "coldStartDelayMs", "freezeIdle", "environment", "database", "runtime",
     ]
 
     /// Ports: 1-65535, or 0 for "any free port".
@@ -226,7 +226,7 @@ struct RuntimeConfigParser {
     }
 
     private func functionEntry(_ value: JSONValue, at keyPath: String, allowsRoutes: Bool) throws(ConfigError) -> FunctionEntry {
-        let allowed = allowsRoutes ? Self.functionKeys : Self.functionKeys.filter { $0 != "routes" }
+        let allowed = allowsRoutes ? Self.functionKeys : Self.functionKeys.filter { $0 != "routes" && $0 != "runtime" }
         let members = try reader.object(value, at: keyPath, allowed: allowed)
         func path(_ key: String) -> String { keyPath + "." + key }
         var entry = FunctionEntry()
@@ -255,6 +255,9 @@ struct RuntimeConfigParser {
         if let value = members["environment"] { entry.environment = try environment(value, at: path("environment")) }
         if let value = members["database"] {
             entry.database = try reader.enumeration(value, at: path("database"), as: DatabaseTransport.self)
+        }
+        if let value = members["runtime"] {
+            entry.runtime = try reader.enumeration(value, at: path("runtime"), as: FunctionRuntimeName.self)
         }
         return entry
     }

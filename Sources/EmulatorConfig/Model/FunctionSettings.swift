@@ -17,12 +17,15 @@ public struct FunctionSettings: Sendable, Equatable {
     /// The routes written for the function, or nil for the default routes
     /// (`ANY /<name>` and `ANY /<name>/{proxy+}`).
     public var routes: [Route]?
-    /// The handler string given to the instance as `_HANDLER`, if any.
+    /// The handler string given to the instance as `_HANDLER`, if written;
+    /// without it the built-in runtimes use their default (``FunctionKind/handler``).
     public var handler: String?
     /// Extra environment variables of every instance.
     public var environment: [String: String]
     /// How `Database.shared` reaches the database in pooled mode (`DATABASE_TRANSPORT`).
     public var database: DatabaseTransport
+    /// The runtime runtime.json names for the function, or nil to tell it by the folder's files.
+    public var runtime: FunctionRuntimeName?
 
     /// Creates settings; every parameter defaults to the built-in default.
     public init(
@@ -35,7 +38,8 @@ public struct FunctionSettings: Sendable, Equatable {
         routes: [Route]? = nil,
         handler: String? = nil,
         environment: [String: String] = [:],
-        database: DatabaseTransport = .tcp
+        database: DatabaseTransport = .tcp,
+        runtime: FunctionRuntimeName? = nil
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.memoryMB = memoryMB
@@ -47,6 +51,7 @@ public struct FunctionSettings: Sendable, Equatable {
         self.handler = handler
         self.environment = environment
         self.database = database
+        self.runtime = runtime
     }
 
     /// These settings overlaid with what `entry` writes. Environment
@@ -63,6 +68,7 @@ public struct FunctionSettings: Sendable, Equatable {
         if let value = entry.handler { merged.handler = value }
         if let value = entry.environment { merged.environment.merge(value) { _, new in new } }
         if let value = entry.database { merged.database = value }
+        if let value = entry.runtime { merged.runtime = value }
         return merged
     }
 }
@@ -90,6 +96,8 @@ public struct FunctionEntry: Sendable, Equatable {
     public var environment: [String: String]?
     /// `"database"`, if written.
     public var database: DatabaseTransport?
+    /// `"runtime"`, if written (never written in `"defaults"`).
+    public var runtime: FunctionRuntimeName?
 
     /// Creates an entry; absent keys are nil.
     public init(
@@ -102,7 +110,8 @@ public struct FunctionEntry: Sendable, Equatable {
         routes: [Route]? = nil,
         handler: String? = nil,
         environment: [String: String]? = nil,
-        database: DatabaseTransport? = nil
+        database: DatabaseTransport? = nil,
+        runtime: FunctionRuntimeName? = nil
     ) {
         self.timeoutSeconds = timeoutSeconds
         self.memoryMB = memoryMB
@@ -114,5 +123,6 @@ public struct FunctionEntry: Sendable, Equatable {
         self.handler = handler
         self.environment = environment
         self.database = database
+        self.runtime = runtime
     }
 }

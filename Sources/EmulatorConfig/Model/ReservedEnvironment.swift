@@ -1,11 +1,17 @@
 /// Environment variable names the host sets for every instance, which a
 /// function's `"environment"` may therefore not set.
 public enum ReservedEnvironment {
-    /// Names reserved exactly.
-    public static let names: Set<String> = [
-        "DATABASE_URL", "DATABASE_HTTP_URL", "DATABASE_TRANSPORT", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-        "AWS_REGION", "AWS_EXECUTION_ENV", "_X_AMZN_TRACE_ID",
+    /// The database variables of an instance with a database (its mode's URL and its parts).
+    public static let databaseNames: Set<String> = [
+        "DATABASE_URL", "DATABASE_PROXY_URL", "DATABASE_HTTP_URL", "DATABASE_TRANSPORT",
+        "DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME",
+        "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGAPPNAME",
     ]
+    /// Names reserved exactly.
+    public static let names: Set<String> = databaseNames.union([
+        "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV",
+        "_X_AMZN_TRACE_ID",
+    ])
     /// Prefixes reserved for every name that starts with them
     /// (`AWS_LAMBDA_RUNTIME_API`, `AWS_LAMBDA_FUNCTION_NAME`, ...).
     public static let prefixes: [String] = ["AWS_LAMBDA_"]

@@ -66,7 +66,7 @@ extension RuntimeConfig {
             maxConcurrency: settings.maxConcurrency, idleTimeoutSeconds: settings.idleTimeoutSeconds,
             coldStartDelayMs: settings.coldStartDelayMs, freezeIdle: settings.freezeIdle, routes: routes,
             handler: settings.handler,
-            environment: settings.environment, database: settings.database
+            environment: settings.environment, database: settings.database, runtime: settings.runtime
         ))
     }
 
@@ -85,6 +85,7 @@ extension RuntimeConfig {
             members.append(("environment", .object(variables)))
         }
         if let value = entry.database { members.append(("database", .string(value.rawValue))) }
+        if let value = entry.runtime { members.append(("runtime", .string(value.rawValue))) }
         return .object(members)
     }
 }

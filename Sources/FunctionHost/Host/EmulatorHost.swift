@@ -114,11 +114,7 @@ public final class EmulatorHost: Service {
         // Every route key whole, however long: the column is as wide as the longest.
         let keyWidth = functions.flatMap { $0.routes.map(\.routeKey.count) }.max() ?? 0
         for function in functions.sorted(by: { $0.name < $1.name }) {
-            let kind: String
-            switch function.kind {
-            case .swift: kind = "swift"
-            case .customRuntime: kind = "custom runtime"
-            }
+            let kind = function.kind.displayName
             let name = function.name.padding(toLength: width, withPad: " ", startingAt: 0)
             for route in function.routes {
                 let url = route.isDefault ? "\(base)/ (any request no other route serves)" : "\(base)\(route.path)"

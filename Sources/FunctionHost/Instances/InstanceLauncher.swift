@@ -46,8 +46,10 @@ struct InstanceLauncher: Sendable {
             .bind(host: "127.0.0.1", port: 0).get()
         do {
             let port = server.localAddress?.port ?? 0
+            let command = try self.command(for: function)
             let spec = ProcessSpec(
-                executable: executable(of: function),
+                executable: command.executable,
+                arguments: command.arguments,
                 environment: InstanceEnvironment.make(
                     for: function, instanceID: instance.id, runtimeAPI: "127.0.0.1:\(port)",
                     database: access, host: hostEnvironment),
@@ -73,10 +75,19 @@ struct InstanceLauncher: Sendable {
         }
     }
 
-    private func executable(of function: FunctionDefinition) -> String {
+    /// The program an instance of `function` runs: its Swift product, its
+    /// bootstrap, or the machine's interpreter on the built-in runtime client.
+    private func command(for function: FunctionDefinition) throws -> (executable: String, arguments: [String]) {
         switch function.kind {
-        case .swift(let product): return "\(binDirectory)/\(product)"
-        case .customRuntime(let bootstrap): return bootstrap
+        case .swift(let product): return ("\(binDirectory)/\(product)", [])
+        case .customRuntime(let bootstrap): return (bootstrap, [])
+        case .nodejs, .python:
+            let runtime = BuiltInRuntime(function.kind)!
+            guard let interpreter = ProcessSpec.findExecutable(runtime.interpreter, searchPath: hostEnvironment["PATH"]) else {
+                throw MissingInterpreterError(function: function.name, runtime: runtime)
+            }
+            let client = try runtime.install(into: InstanceEnvironment.runtimeDirectory(of: function))
+            return (interpreter, [client])
         }
     }
 

@@ -2,7 +2,9 @@ import NIOCore
 import NIOPosix
 
 /// Streams an instance's standard output and error (one pipe) into the ``LogSink``, one
-/// line at a time, each prefixed with `[function/instance]`.
+/// line at a time, each prefixed with `[function/instance]`. Lines end at `\n`, `\r\n`
+/// or a lone `\r`: Lambda's runtime clients (awslambdaric, the Node.js runtime)
+/// separate the lines of one multi-line record with `\r`.
 enum InstanceOutputForwarder {
     /// The longest line forwarded whole; longer ones are split, so a function
     /// that floods without newlines cannot grow the host's memory.
@@ -28,6 +30,8 @@ enum InstanceOutputForwarder {
         private let prefix: String
         private let sink: LogSink
         private var pending = ByteBuffer()
+        /// The last line ended with `\r`: a `\n` right after it ends nothing more.
+        private var afterCarriageReturn = false
 
         init(prefix: String, sink: LogSink) {
             self.prefix = prefix
@@ -37,10 +41,16 @@ enum InstanceOutputForwarder {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var chunk = unwrapInboundIn(data)
             pending.writeBuffer(&chunk)
-            while let newline = pending.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
-                let length = newline - pending.readerIndex
+            while true {
+                if afterCarriageReturn, pending.readableBytes > 0 {
+                    afterCarriageReturn = false
+                    if pending.readableBytesView.first == UInt8(ascii: "\n") { pending.moveReaderIndex(forwardBy: 1) }
+                }
+                guard let end = pending.readableBytesView.firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") })
+                else { break }
+                let length = end - pending.readerIndex
                 emit(pending.readSlice(length: length)!)
-                pending.moveReaderIndex(forwardBy: 1)
+                afterCarriageReturn = pending.readInteger(as: UInt8.self) == UInt8(ascii: "\r")
             }
             while pending.readableBytes >= InstanceOutputForwarder.maximumLineLength {
                 emit(pending.readSlice(length: InstanceOutputForwarder.maximumLineLength)!)
@@ -58,9 +68,7 @@ enum InstanceOutputForwarder {
         }
 
         private func emit(_ line: ByteBuffer) {
-            var text = String(buffer: line)
-            if text.last == "\r" { text.removeLast() }
-            sink.write("\(prefix) \(text)")
+            sink.write("\(prefix) \(String(buffer: line))")
         }
     }
 }

@@ -5,8 +5,9 @@ import NIOCore
 /// and `emulator storm` name it.
 ///
 /// Database errors are recognised in what the function reported: the SDK's
-/// `... (SQLSTATE 53300)` and the texts of PostgreSQL and the pool that other
-/// runtimes pass on as they are.
+/// `... (SQLSTATE 53300)`, the error document's `code` (the built-in runtimes
+/// add the error's own `code`, node-postgres' and psycopg's SQLSTATE), and the
+/// texts of PostgreSQL and the pool that other runtimes pass on as they are.
 public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
     /// The database refused a connection: `sorry, too many clients already` (SQLSTATE 53300).
     case tooManyClients
@@ -62,10 +63,13 @@ public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
         let object = (try? JSONSerialization.jsonObject(with: Data(payload.readableBytesView))) as? [String: Any]
         let message = object?["errorMessage"] as? String ?? String(buffer: payload)
         if message.contains("no server connection available") { return .poolWaitTimeout }
-        if let sqlState = sqlState(in: message) {
+        if let sqlState = (object?["code"] as? String).flatMap({ isSQLState($0[...]) ? $0 : nil }) ?? sqlState(in: message) {
             return sqlState == "53300" ? .tooManyClients : .database(sqlState: sqlState)
         }
-        if message.contains("too many clients already") { return .tooManyClients }
+        // PostgreSQL's two texts for SQLSTATE 53300: no slot left, or only the superuser's left.
+        if message.contains("too many clients already") || message.contains("remaining connection slots are reserved") {
+            return .tooManyClients
+        }
         return .functionError
     }
 
@@ -75,5 +79,11 @@ public enum FailureCause: Hashable, Sendable, CustomStringConvertible {
         let code = message[range.upperBound...].prefix(5)
         guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) else { return nil }
         return String(code)
+    }
+
+    /// Five ASCII capitals and digits, at least one a digit (every SQLSTATE has one;
+    /// a system error code such as `EPIPE` has none).
+    private static func isSQLState(_ code: Substring) -> Bool {
+        code.count == 5 && code.allSatisfy { $0.isASCII && ($0.isUppercase || $0.isNumber) } && code.contains { $0.isNumber }
     }
 }

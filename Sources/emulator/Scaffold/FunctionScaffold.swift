@@ -5,7 +5,7 @@ import Foundation
 struct FunctionScaffold {
     /// The languages `emulator new` can start a function in.
     enum Runtime: String, CaseIterable {
-        case swift, python
+        case swift, python, node
     }
 
     let name: String
@@ -16,6 +16,7 @@ struct FunctionScaffold {
         switch runtime {
         case .swift: #"{ "routes": ["GET /\#(name)"] }"#
         case .python: #"{ "routes": ["GET /\#(name)"], "handler": "handler.handle" }"#
+        case .node: #"{ "routes": ["GET /\#(name)"] }"#
         }
     }
 
@@ -30,8 +31,10 @@ struct FunctionScaffold {
         case .swift:
             try write(template: "swift/main.swift.template", to: folder + "/main.swift")
         case .python:
+            // The emulator's built-in Python runtime runs it: no bootstrap of its own.
             try write(template: "python/handler.py.template", to: folder + "/handler.py")
-            try write(template: "python/bootstrap", to: folder + "/bootstrap", permissions: 0o755)
+        case .node:
+            try write(template: "nodejs/index.mjs.template", to: folder + "/index.mjs")
         }
     }
 

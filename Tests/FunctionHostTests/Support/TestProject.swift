@@ -10,14 +10,26 @@ final class TestProject: Sendable {
     /// `swiftFunctions` are Swift functions instead: their folder holds a
     /// placeholder `main.swift`, and the host (started with `--no-build`) runs
     /// the package's product of that name, built beside the test runner.
+    /// The functions named in `sources` hold those files (relative path to
+    /// text) and no bootstrap: Node.js and Python functions for the built-in
+    /// runtimes; they may have no runtime.json entry (`functions` leaves them out).
     init(
         functions: [String: [String: Any]], swiftFunctions: Set<String> = [],
+        sources: [String: [String: String]] = [:],
         defaults: [String: Any] = [:], extra: [String: Any] = [:]
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-test-\(UUID().uuidString)").path
         let functionsDirectory = directory + "/Functions"
         try FileManager.default.createDirectory(atPath: functionsDirectory, withIntermediateDirectories: true)
-        for name in functions.keys {
+        for (name, files) in sources {
+            for (path, text) in files {
+                let file = functionsDirectory + "/" + name + "/" + path
+                try FileManager.default.createDirectory(
+                    atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: file, atomically: true, encoding: .utf8)
+            }
+        }
+        for name in functions.keys where sources[name] == nil {
             let folder = functionsDirectory + "/" + name
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             if swiftFunctions.contains(name) {

@@ -23,8 +23,13 @@ enum Fixtures {
     /// The built Swift `hello` function.
     static var hello: URL { binDirectory.appendingPathComponent("hello") }
 
-    /// The Python custom runtime's folder and its `bootstrap`.
+    /// The Python example's folder (`handler.py` only).
     static var helloPython: URL { functionsDirectory.appendingPathComponent("hello-python") }
+
+    /// The emulator's built-in Python runtime client (executable, run by its `#!` line).
+    static var pythonRuntime: URL {
+        functionsDirectory.deletingLastPathComponent().appendingPathComponent("Sources/FunctionHost/Runtimes/python/bootstrap.py")
+    }
 
     /// An API Gateway HTTP API (payload 2.0) event as API Gateway delivers it
     /// for `curl -X POST 'https://…/hello/world?name=swift&tag=a&tag=b' -d '{"n":1}'`,

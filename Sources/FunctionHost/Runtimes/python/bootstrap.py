@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""A custom runtime for AWS Lambda's Runtime API, in Python's standard library.
+"""The emulator's built-in Python runtime: a client of AWS Lambda's Runtime API
+in Python's standard library, started as `python3 bootstrap.py` for every
+function folder holding *.py files and no bootstrap.
 
 The handler is named by _HANDLER as module.function (default handler.handle),
 looked up in LAMBDA_TASK_ROOT (default: the working directory). It is called
 with (event, context) and returns an API Gateway 2.0 response dict, or any
 other JSON value. Exceptions it raises are reported to
-/invocation/{id}/error; a handler that cannot be loaded is reported to
-/init/error and the runtime exits with status 1.
+/invocation/{id}/error and logged with their traceback, as Lambda logs them;
+a handler that cannot be loaded is reported to /init/error (and logged) and
+the runtime exits with status 1.
 """
 import http.client
 import importlib
@@ -60,11 +63,25 @@ class RuntimeAPI:
 def error_report(error):
     import traceback  # only on the error path: keeps it out of the cold start
 
-    return {
+    report = {
         "errorMessage": str(error),
         "errorType": type(error).__name__,
         "stackTrace": traceback.format_tb(error.__traceback__),
     }
+    # A database error's SQLSTATE (psycopg: sqlstate, psycopg2: pgcode), which the host reads to name the cause.
+    code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+    if isinstance(code, str):
+        report["code"] = code
+    return report
+
+
+def log_error(error, report):
+    """`[ERROR] Type: message` and the traceback, on stderr, as Lambda's Python runtime logs them."""
+    import traceback
+
+    lines = [f"[ERROR] {report['errorType']}: {report['errorMessage']}"]
+    lines += "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip("\n").split("\n")
+    print("\n".join(lines), file=sys.stderr, flush=True)
 
 
 def load_handler(name):
@@ -85,8 +102,9 @@ def main():
     try:
         handler = load_handler(os.environ.get("_HANDLER") or "handler.handle")
     except Exception as error:
-        api.post_json("/init/error", error_report(error), type(error).__name__)
-        print(f"init error: {type(error).__name__}: {error}", file=sys.stderr)
+        report = error_report(error)
+        log_error(error, report)
+        api.post_json("/init/error", report, type(error).__name__)
         return 1
 
     while True:
@@ -101,7 +119,9 @@ def main():
             result = handler(json.loads(payload or b"null"), Context(response.headers))
             body = json.dumps(result).encode()
         except Exception as error:
-            api.post_json(f"/invocation/{request_id}/error", error_report(error), type(error).__name__)
+            report = error_report(error)
+            log_error(error, report)
+            api.post_json(f"/invocation/{request_id}/error", report, type(error).__name__)
             continue
         api.call("POST", f"/invocation/{request_id}/response", body, {"Content-Type": "application/json"})
 
