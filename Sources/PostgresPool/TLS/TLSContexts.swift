@@ -40,8 +40,11 @@ public struct UpstreamTLSContext: Sendable {
     public let settings: UpstreamTLSSettings
     /// The host as the URL names it (what `verify-full` checks the certificate against).
     public let host: String
-    /// For other clients of the same database (postgres-nio's `.prefer`/`.require`).
-    public let context: NIOSSLContext
+    /// The pool's: the host name is checked by the negotiator (HostNameCheck).
+    let context: NIOSSLContext
+    /// For other clients of the same database (postgres-nio's `.prefer`/`.require`), which
+    /// check the host name with NIOSSL's own rules.
+    public let contextForOtherClients: NIOSSLContext
 
     /// Nil for `sslmode=disable`; throws when a file the settings name cannot be used.
     public init?(settings: UpstreamTLSSettings, host: String) throws(TLSSettingsError) {
@@ -53,7 +56,8 @@ public struct UpstreamTLSContext: Sendable {
         switch settings.verification {
         case .none: configuration.certificateVerification = .none
         case .chain: configuration.certificateVerification = .noHostnameVerification
-        case .chainAndHost: configuration.certificateVerification = .fullVerification
+        // The host name is checked after the handshake, as libpq does (HostNameCheck).
+        case .chainAndHost: configuration.certificateVerification = .noHostnameVerification
         }
         switch settings.rootCertificates {
         case .file(let path):
@@ -80,6 +84,12 @@ public struct UpstreamTLSContext: Sendable {
         }
         do {
             context = try NIOSSLContext(configuration: configuration)
+            if settings.verification == .chainAndHost {
+                configuration.certificateVerification = .fullVerification
+                contextForOtherClients = try NIOSSLContext(configuration: configuration)
+            } else {
+                contextForOtherClients = context
+            }
         } catch {
             throw TLSSettingsError("cannot set up TLS toward \(host): \(error)")
         }
@@ -88,8 +98,7 @@ public struct UpstreamTLSContext: Sendable {
     /// The name sent as SNI and checked against the certificate; nil for an IP address
     /// (then NIOSSL checks the certificate's IP addresses against the connected one).
     var serverHostname: String? {
-        let isAddress = host.contains(":") || host.split(separator: ".").allSatisfy { UInt8($0) != nil } && host.split(separator: ".").count == 4
-        return isAddress ? nil : host
+        HostNameCheck.addressBytes(host) == nil ? host : nil
     }
 
     func makeHandler() throws -> NIOSSLClientHandler {

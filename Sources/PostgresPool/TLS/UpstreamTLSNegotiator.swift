@@ -75,6 +75,15 @@ public final class UpstreamTLSNegotiator: ChannelInboundHandler, RemovableChanne
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .handshaking = state, let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            if tls.settings.verification == .chainAndHost {
+                let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self)
+                guard let certificate = handler?.peerCertificate else {
+                    return fail(context, "the database presented no certificate")
+                }
+                if let mismatch = HostNameCheck.mismatch(host: tls.host, certificate: certificate) {
+                    return fail(context, mismatch)
+                }
+            }
             return finish(context, leftover: nil)
         }
         context.fireUserInboundEventTriggered(event)
