@@ -185,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionHostTests",
-            dependencies: ["FunctionHost", "EmulatorConfig", "ChildProcess", "ManagedPostgres", "TestSupport", "emulator"]
+            dependencies: ["FunctionHost", "EmulatorConfig", "ChildProcess", "ManagedPostgres", "TestSupport", "LocalTLS", "emulator"]
         ),
     ] + functionTargets,
     swiftLanguageModes: [.v6]

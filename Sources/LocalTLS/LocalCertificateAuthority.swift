@@ -40,8 +40,13 @@ public struct LocalCertificateAuthority: Sendable, Equatable {
         let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
         let authority = LocalCertificateAuthority(directory: absolute)
         do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            // Only the directory itself is private: its parents (`.emulator/`) keep the
+            // default mode, which other accounts (the managed PostgreSQL's) may need to cross.
+            let parent = (absolute as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: absolute) {
+                try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            }
         } catch {
             throw LocalTLSError("cannot create the TLS directory \(directory): \(error.localizedDescription)")
         }

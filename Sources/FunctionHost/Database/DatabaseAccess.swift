@@ -1,4 +1,5 @@
 import EmulatorConfig
+import Foundation
 
 /// What one instance is told about the database: `DATABASE_URL`,
 /// `DATABASE_HTTP_URL` and `DATABASE_TRANSPORT`.
@@ -14,6 +15,14 @@ struct DatabaseAccess: Sendable, Equatable {
     var environment: [String: String] {
         var variables = ["DATABASE_URL": url, "DATABASE_TRANSPORT": transport.rawValue]
         if let httpURL { variables["DATABASE_HTTP_URL"] = httpURL }
+        // libpq's TLS settings of the URL, for clients configured from PG* variables.
+        for item in URLComponents(string: url)?.queryItems ?? [] {
+            switch item.name {
+            case "sslmode": variables["PGSSLMODE"] = item.value
+            case "sslrootcert": variables["PGSSLROOTCERT"] = item.value
+            default: break
+            }
+        }
         return variables
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresNIO
+import PostgresPool
 import ServiceLifecycle
 import Synchronization
 
@@ -62,7 +63,7 @@ final class DatabaseSampler: Service, Sendable {
     private func sampleOverOneConnection() async throws {
         var configuration = PostgresConnection.Configuration(
             host: target.host, port: target.port, username: target.user, password: target.password,
-            database: target.database, tls: .disable)
+            database: target.database, tls: try Self.tls(for: target))
         configuration.options.additionalStartupParameters = [("application_name", "emulator/sampler")]
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger)
@@ -85,6 +86,12 @@ final class DatabaseSampler: Service, Sendable {
             throw error
         }
         try? await connection.close()
+    }
+
+    /// The database URL's sslmode in postgres-nio's terms.
+    static func tls(for target: PostgresURL) throws -> PostgresConnection.Configuration.TLS {
+        guard let context = try UpstreamTLSContext(settings: target.tls, host: target.host) else { return .disable }
+        return target.tls.mode.requiresTLS ? .require(context.contextForOtherClients) : .prefer(context.contextForOtherClients)
     }
 
     private func sample(_ connection: PostgresConnection) async throws {
