@@ -65,6 +65,23 @@ import TestSupport
         let serverSide = try await psql(verifying.output, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
         #expect(serverSide.output == "t", "\(serverSide.output)")
         #expect(try await host.request("GET", "/echo").status == 200)
+
+        // Churn in the stats: each direct connection is a new backend the database counts.
+        func opened() async throws -> Int? {
+            let (_, stats) = try await host.json("GET", "/_emulator/stats")
+            return (stats["database"] as? [String: Any])?["connectionsOpened"] as? Int
+        }
+        var before: Int?
+        _ = await HostProcess.eventually { before = try? await opened(); return before != nil }
+        let baseline = try #require(before)
+        for _ in 0..<3 {
+            #expect(try await psql(direct, "SELECT 1").ok)
+        }
+        let counted = await HostProcess.eventually { (try? await opened()).map { $0 >= baseline + 3 } ?? false }
+        let after = try await opened()
+        #expect(counted, "connectionsOpened went from \(baseline) to \(String(describing: after))")
+        let (_, stats) = try await host.json("GET", "/_emulator/stats")
+        #expect((stats["database"] as? [String: Any])?["newConnectionsPerSecond"] is NSNumber)
     }
 
     @Test func tlsOnlyDatabaseURLWithVerifyFull() async throws {
