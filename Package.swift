@@ -179,7 +179,7 @@ let package = Package(
         .testTarget(
             name: "SQLOverHTTPTests",
             dependencies: [
-                "SQLOverHTTP", "PostgresPool", "PostgresText", "FunctionDatabase", "ManagedPostgres", "TestSupport",
+                "SQLOverHTTP", "PostgresPool", "PostgresText", "FunctionDatabase", "ManagedPostgres", "TestSupport", "LocalTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
