@@ -124,4 +124,28 @@ import TestSupport
             #expect(!refused.log.contains(app.password))
         }
     }
+
+    @Test func swiftFunctionsReachATLSOnlyDatabaseDirectlyWithVerifyFull() async throws {
+        let directory = try makeTemporaryDirectory(prefix: "serve-tls-swift")
+        defer { removeDirectory(directory) }
+        let authority = try LocalCertificateAuthority.loadOrCreate(
+            in: directory + "/database-ca", serverNames: ["127.0.0.1"], commonName: "Test database CA")
+        try await withTemporaryCluster { cluster in
+            let app = try await cluster.server(
+                setupSQLFile: DatabaseFunctionTests.setupSQL,
+                tls: ManagedPostgresTLS(
+                    certificatePath: authority.serverCertificatePath, keyPath: authority.serverKeyPath, requireTLS: true)
+            ).start().application
+            let url = "postgresql://\(app.user):\(app.password)@127.0.0.1:\(app.port)/\(app.database)"
+                + "?sslmode=verify-full&sslrootcert=\(authority.caCertificatePath)"
+            for mode in ["direct", "pooled"] {
+                let project = try TestProject(
+                    functions: ["users": [:]], swiftFunctions: ["users"],
+                    extra: ["database": ["url": url], "pool": ["port": try freePort()], "mode": mode])
+                let host = try await HostProcess.start(configFile: project.configFile)
+                let (status, object) = try await host.json("GET", "/users")
+                #expect(status == 200, "\(mode): \(object)")
+            }
+        }
+    }
 }
