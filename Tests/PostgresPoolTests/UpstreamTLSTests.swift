@@ -117,5 +117,31 @@ extension PostgresPoolTests {
             let preferred = try #require(try UpstreamTLSContext(settings: UpstreamTLSSettings(mode: .prefer), host: database.host))
             #expect(try await preferred.probe(port: database.port) == false)
         }
+
+        @Test("the database's TLS connection cut mid-transaction: an error for that client only, others go on over a new TLS connection")
+        func droppedTLSSession() async throws {
+            try await Self.withTLSOnlyDatabase { application, _, authority in
+                let proxy = try FaultProxy(upstreamPort: application.port)
+                defer { proxy.stop() }
+                var upstream = application
+                upstream.port = proxy.port
+                let tls = UpstreamTLSSettings(mode: .verifyFull, rootCertificates: .file(authority.caCertificatePath))
+                try await PoolHarness.withPool(database: upstream, { $0.upstream = Self.upstream(upstream, tls) }) { _, pooled in
+                    try await PoolHarness.withConnection(pooled) { connection in
+                        try await connection.query("BEGIN", logger: PoolHarness.logger)
+                        try await connection.query("SELECT 1", logger: PoolHarness.logger)
+                        proxy.resetConnections()
+                        await #expect {
+                            try await connection.query("SELECT 2", logger: PoolHarness.logger)
+                        } throws: { error in
+                            String(reflecting: error).contains("the pool lost its connection to the database")
+                        }
+                    }
+                    let after = try await Self.psql(
+                        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", pooled, ["PGSSLMODE": "disable"])
+                    #expect(after.ok && after.output == "t", "\(after.output)")
+                }
+            }
+        }
     }
 }
