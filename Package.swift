@@ -61,6 +61,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -72,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "emulator",
             dependencies: [
-                "EmulatorConfig", "FunctionHost", "PostgresPool", "SQLOverHTTP", "ManagedPostgres", "ChildProcess",
+                "EmulatorConfig", "FunctionHost", "PostgresPool", "SQLOverHTTP", "ManagedPostgres", "ChildProcess", "LocalTLS",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +89,15 @@ let package = Package(
             swiftSettings: optimizedInDebug
         ),
         .target(name: "EmulatorConfig"),
+        // The emulator's own certificate authority (.emulator/tls/) and the certificates it issues.
+        .target(
+            name: "LocalTLS",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "CSpawn"),
         .target(
             name: "ChildProcess",
@@ -122,6 +135,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: optimizedInDebug
         ),
@@ -157,6 +174,7 @@ let package = Package(
             dependencies: [
                 "FunctionKit", "PostgresText",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -165,31 +183,33 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["ManagedPostgres", "ChildProcess"],
+            dependencies: ["ManagedPostgres", "ChildProcess", "LocalTLS"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
         .testTarget(name: "EmulatorConfigTests", dependencies: ["EmulatorConfig"]),
+        .testTarget(name: "LocalTLSTests", dependencies: ["LocalTLS", "TestSupport"]),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"]),
         .testTarget(name: "FunctionDatabaseTests", dependencies: ["FunctionDatabase"]),
         .testTarget(name: "ManagedPostgresTests", dependencies: ["ManagedPostgres", "TestSupport"]),
         .testTarget(
             name: "PostgresPoolTests",
             dependencies: [
-                "PostgresPool", "ManagedPostgres", "TestSupport",
+                "PostgresPool", "ManagedPostgres", "TestSupport", "LocalTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(
             name: "SQLOverHTTPTests",
             dependencies: [
-                "SQLOverHTTP", "PostgresPool", "PostgresText", "FunctionDatabase", "ManagedPostgres", "TestSupport",
+                "SQLOverHTTP", "PostgresPool", "PostgresText", "FunctionDatabase", "ManagedPostgres", "TestSupport", "LocalTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(
             name: "FunctionHostTests",
-            dependencies: ["FunctionHost", "EmulatorConfig", "ChildProcess", "ManagedPostgres", "TestSupport", "emulator"]
+            dependencies: ["FunctionHost", "EmulatorConfig", "ChildProcess", "ManagedPostgres", "TestSupport", "LocalTLS", "emulator"]
         ),
     ] + functionTargets,
     swiftLanguageModes: [.v6]

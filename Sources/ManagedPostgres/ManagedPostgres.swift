@@ -104,6 +104,7 @@ public actor ManagedPostgres {
 
         let (passwords, isNew) = try await openCluster(layout: layout, account: account, creator: creator)
         let endpoints = makeEndpoints(passwords)
+        try creator.configureTLS(configuration.tls)
         let commandLine = ServerCommandLine(dataDirectory: layout.dataDirectory, configuration: configuration)
         let server = try await PostgresServer.spawn(
             binaries: binaries, commandLine: commandLine, account: account, logger: logger)

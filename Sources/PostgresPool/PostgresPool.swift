@@ -45,11 +45,17 @@ public final class PostgresPool: Sendable {
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: eventLoop)
     }
 
-    /// Starts listening and returns the bound port (useful with `port: 0`).
+    /// Starts listening and returns the bound port (useful with `port: 0`). A certificate
+    /// or key that `clientTLS` or `upstream.tls` names and that cannot be used is a
+    /// ``TLSSettingsError`` naming it.
     @discardableResult
     public func start() async throws -> Int {
         let core = self.core
-        let port = try await eventLoop.flatSubmit { core.value.start(box: core) }.get()
+        let tls = try TLSContexts(client: configuration.clientTLS, upstream: configuration.upstream)
+        let port = try await eventLoop.flatSubmit {
+            core.value.tls = tls
+            return core.value.start(box: core)
+        }.get()
         boundPort.withLock { $0 = port }
         return port
     }

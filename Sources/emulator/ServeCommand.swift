@@ -119,6 +119,10 @@ struct ServeCommand: AsyncParsableCommand {
                 sink.write("Functions that use DATABASE_URL will fail until it is up; the pool connects once it is.")
             }
             sink.write("Pool: \(stack.pooled.redactedText) (\(config.pool.mode.rawValue) pooling, at most \(config.pool.maxServerConnections) server connections); instances use the \(config.mode.rawValue) URL")
+            if config.pool.tls != .off {
+                let ca = config.stateDirectory + "/tls/ca.crt"
+                sink.write("TLS: the pool \(config.pool.tls == .require ? "requires" : "accepts") TLS (pool.tls \"\(config.pool.tls.rawValue)\"); its CA: \(ca) (`emulator url --tls` prints a verifying URL)")
+            }
             if let http = stack.sqlOverHTTP { sink.write("SQL over HTTP: \(http.url) (Neon's serverless driver protocol), through the pool") }
             return stack
         } catch {

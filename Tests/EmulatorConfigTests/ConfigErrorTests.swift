@@ -106,6 +106,7 @@ struct ConfigErrorTests {
         (#"{"mode": "pool"}"#, "mode", #"expected "pooled" or "direct" or "http", got "pool""#),
         (#"{"pool": {"mode": "statement"}}"#, "pool.mode", #"expected "transaction" or "session", got "statement""#),
         (#"{"pool": {"clientAuth": "password"}}"#, "pool.clientAuth", #""scram-sha-256" or "md5" or "trust""#),
+        (#"{"pool": {"tls": "on"}}"#, "pool.tls", #"expected "off" or "allow" or "require", got "on""#),
         (#"{"pool": {"maxServerConnections": 0}}"#, "pool.maxServerConnections", "from 1 to 10000"),
         (#"{"pool": {"acquireTimeoutMs": 0}}"#, "pool.acquireTimeoutMs", "from 1 to 3600000"),
         (#"{"pool": {"maxPreparedStatements": 0}}"#, "pool.maxPreparedStatements", "from 1 to 100000"),

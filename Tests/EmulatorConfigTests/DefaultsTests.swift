@@ -25,6 +25,7 @@ struct DefaultsTests {
         #expect(config.pool.serverLifetimeSeconds == 3600)
         #expect(config.pool.clientAuth == .scramSHA256)
         #expect(config.pool.maxPreparedStatements == 200)
+        #expect(config.pool.tls == .allow)
         #expect(config.defaults.timeoutSeconds == 30)
         #expect(config.defaults.memoryMB == 256)
         #expect(config.defaults.maxConcurrency == 1000)

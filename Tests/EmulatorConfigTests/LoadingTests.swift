@@ -10,14 +10,14 @@ struct LoadingTests {
       "mode": "direct",
       "database": {
         "url": "postgresql://app:secret@db.internal:5433/app",
-        "managed": { "port": 55000, "maxConnections": 80 },
+        "managed": { "port": 55000, "maxConnections": 80, "tls": false },
         "setup": "db/setup.sql"
       },
       "pool": {
         "port": 6500, "mode": "session", "maxServerConnections": 20,
         "acquireTimeoutMs": 250, "maxClientConnections": 100,
         "serverIdleTimeoutSeconds": 1.5, "serverLifetimeSeconds": 600,
-        "clientAuth": "md5", "maxPreparedStatements": 50
+        "clientAuth": "md5", "maxPreparedStatements": 50, "tls": "require"
       },
       "defaults": {
         "timeoutSeconds": 10, "memoryMB": 512, "maxConcurrency": 50,
@@ -49,13 +49,13 @@ struct LoadingTests {
         #expect(config.mode == .direct)
         #expect(config.database == DatabaseSettings(
             url: "postgresql://app:secret@db.internal:5433/app",
-            managed: ManagedDatabaseSettings(port: 55000, maxConnections: 80),
+            managed: ManagedDatabaseSettings(port: 55000, maxConnections: 80, tls: false),
             setup: project.root + "/db/setup.sql"
         ))
         #expect(config.pool == PoolSettings(
             port: 6500, mode: .session, maxServerConnections: 20, acquireTimeoutMs: 250,
             maxClientConnections: 100, serverIdleTimeoutSeconds: 1.5, serverLifetimeSeconds: 600, clientAuth: .md5,
-            maxPreparedStatements: 50
+            maxPreparedStatements: 50, tls: .require
         ))
         #expect(config.defaults == FunctionSettings(
             timeoutSeconds: 10, memoryMB: 512, maxConcurrency: 50, idleTimeoutSeconds: 0.5,
@@ -130,6 +130,7 @@ struct LoadingTests {
         #expect(config.mode == .pooled)
         #expect(config.database?.url == nil)
         #expect(config.database?.managed == ManagedDatabaseSettings(port: 54329, maxConnections: 40))
+        #expect(config.database?.managed.tls == true)
         #expect(config.pool == PoolSettings())
         #expect(config.defaults == FunctionSettings())
         #expect(config.settings(for: "hello").routes == [try Route(parsing: "GET /hello")])

@@ -92,11 +92,12 @@ struct URLErrorTests {
         try expectRefused(url, message, secrets: ["Sekr3t", "zzPw", "FFPw"])
     }
 
-    @Test("an sslmode that needs TLS is refused, since the client connects without it", arguments: [
-        "require", "verify-ca", "verify-full",
+    @Test("verify-ca and verify-full without sslrootcert, and an unknown sslmode, are refused", arguments: [
+        ("verify-ca", "sslmode=verify-ca needs sslrootcert"), ("verify-full", "sslmode=verify-full needs sslrootcert"),
+        ("on", "sslmode=on is not one of"),
     ])
-    func sslModeNeedingTLS(mode: String) throws {
-        try expectRefused("postgresql://app:Sekr3tPw@127.0.0.1/shop?sslmode=\(mode)", "sslmode=\(mode) needs TLS")
+    func sslModeErrors(mode: String, message: String) throws {
+        try expectRefused("postgresql://app:Sekr3tPw@127.0.0.1/shop?sslmode=\(mode)", message)
     }
 
     /// A password with a raw `/` or `?` ends the host part early, so what

@@ -87,9 +87,21 @@ struct URLParsingTests {
         #expect(settings.database == "shop")
     }
 
-    @Test("sslmode values that need no TLS are accepted", arguments: ["disable", "allow", "prefer"])
+    @Test("sslmode values that need no TLS connect in the clear", arguments: ["disable", "allow", "prefer"])
     func plainSSLModes(mode: String) throws {
         let settings = try ConnectionSettings(url: "postgresql://app:secret@127.0.0.1/shop?sslmode=\(mode)")
         #expect(settings.host == "127.0.0.1")
+        #expect(settings.tls == .off)
+    }
+
+    @Test("require, verify-ca and verify-full connect over TLS with libpq's meanings")
+    func tlsSSLModes() throws {
+        let base = "postgresql://app:secret@127.0.0.1/shop?"
+        #expect(try ConnectionSettings(url: base + "sslmode=require").tls == .required(rootCertificate: nil))
+        #expect(try ConnectionSettings(url: base + "sslmode=require&sslrootcert=%2Fca.pem").tls == .required(rootCertificate: "/ca.pem"))
+        #expect(try ConnectionSettings(url: base + "sslmode=verify-ca&sslrootcert=/ca.pem").tls == .verifyChain(rootCertificate: "/ca.pem"))
+        #expect(try ConnectionSettings(url: base + "sslmode=verify-full&sslrootcert=/ca.pem").tls == .verifyFull(rootCertificate: "/ca.pem"))
+        #expect(try ConnectionSettings(url: base + "sslrootcert=system").tls == .verifyFull(rootCertificate: "system"))
+        #expect(try ConnectionSettings(url: "postgresql://app:secret@127.0.0.1/shop").tls == .off)
     }
 }

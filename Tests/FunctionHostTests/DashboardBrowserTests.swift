@@ -54,6 +54,8 @@ import TestSupport
         #expect((seen["slowInvocations"] as? Double ?? 0) > 0, "\(seen)")
         #expect((seen["feedRows"] as? Int ?? 0) > 0, "\(seen)")
         #expect((seen["databaseTile"] as? String)?.hasSuffix("/ 12") == true, "\(seen)")
+        // The database's connection churn (new backends per second, opened since start).
+        #expect((seen["databaseDetail"] as? String)?.contains("opened") == true, "\(seen)")
         #expect(seen["modeAfter"] as? String == "direct")
         #expect(seen["browserErrors"] as? [String] == [], "\(seen)")
         #expect(try await host.json("GET", "/_emulator/stats").object["mode"] as? String == "direct")
@@ -193,6 +195,8 @@ try:
     seen["feedRows"] = read("return Array.from(document.querySelectorAll('#feed tbody tr')).filter(r => r.textContent.includes('slow')).length")
     wait.until(lambda d: "/" in content("tile-database") and not content("tile-database").endswith("–"))
     seen["databaseTile"] = content("tile-database")
+    wait.until(lambda d: "new/s" in content("tile-database-detail"))
+    seen["databaseDetail"] = content("tile-database-detail")
     wait.until(lambda d: d.find_element(By.ID, "mode-button").is_enabled())
     driver.find_element(By.ID, "mode-button").click()
     wait.until(lambda d: content("mode") == "direct")

@@ -46,6 +46,13 @@ import TestSupport
         #expect(failures.values.reduce(0, +) == direct["failed"] as? Int)
         #expect((direct["peakDatabaseConnections"] as? Int ?? 0) > Self.poolCap, "\(direct)")
 
+        // Churn: pooled, the database started no more backends than the pool's cap; direct,
+        // every instance opened its own (more than the pool's cap, at least one per instance that connected).
+        let pooledOpened = try #require(pooled["databaseConnectionsOpened"] as? Int, "\(pooled)")
+        let directOpened = try #require(direct["databaseConnectionsOpened"] as? Int, "\(direct)")
+        #expect(pooledOpened <= Self.poolCap, "\(pooled)")
+        #expect(directOpened > Self.poolCap, "\(direct)")
+
         // The pool itself never opened more than its cap, and the storm put the mode back.
         let (_, stats) = try await host.json("GET", "/_emulator/stats")
         let pool = try #require(stats["pool"] as? [String: Any])

@@ -8,7 +8,7 @@ import TestSupport
     /// The keys `--json` prints per mode, and nothing else.
     static let reportKeys: Set<String> = [
         "requests", "succeeded", "failed", "failuresByCause", "p50Ms", "p95Ms", "p99Ms",
-        "peakInstances", "coldStarts", "peakDatabaseConnections", "databaseMaxConnections",
+        "peakInstances", "coldStarts", "peakDatabaseConnections", "databaseMaxConnections", "databaseConnectionsOpened",
     ]
 
     @Test func everyRequestSucceedsAgainstEcho() async throws {
@@ -31,6 +31,7 @@ import TestSupport
         #expect(p50 > 0 && p50 <= p99)
         #expect(report["peakDatabaseConnections"] is NSNull, "no database in this project")
         #expect(report["databaseMaxConnections"] is NSNull)
+        #expect(report["databaseConnectionsOpened"] is NSNull)
         #expect(try await host.stats("echo")["invocations"] as? Int == 30)
     }
 

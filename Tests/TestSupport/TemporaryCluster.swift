@@ -31,15 +31,19 @@ public final class TemporaryCluster: Sendable {
 
     /// A configuration for this cluster with settings that make tests fast
     /// (`fsync=off`, `synchronous_commit=off`, `full_page_writes=off`).
-    public func configuration(maxConnections: Int = 20, setupSQLFile: String? = nil) -> ManagedPostgresConfiguration {
-        TestDatabase.configuration(
+    public func configuration(
+        maxConnections: Int = 20, setupSQLFile: String? = nil, tls: ManagedPostgresTLS? = nil
+    ) -> ManagedPostgresConfiguration {
+        var configuration = TestDatabase.configuration(
             stateDirectory: stateDirectory, port: port, maxConnections: maxConnections, setupSQLFile: setupSQLFile)
+        configuration.tls = tls
+        return configuration
     }
 
     /// A new manager for this cluster (not started), stopped by ``destroy()``.
-    public func server(maxConnections: Int = 20, setupSQLFile: String? = nil) -> ManagedPostgres {
+    public func server(maxConnections: Int = 20, setupSQLFile: String? = nil, tls: ManagedPostgresTLS? = nil) -> ManagedPostgres {
         let server = ManagedPostgres(
-            configuration: configuration(maxConnections: maxConnections, setupSQLFile: setupSQLFile),
+            configuration: configuration(maxConnections: maxConnections, setupSQLFile: setupSQLFile, tls: tls),
             logger: TestDatabase.logger)
         servers.withLock { $0.append(server) }
         return server

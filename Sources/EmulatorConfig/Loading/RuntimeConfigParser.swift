@@ -93,12 +93,15 @@ struct RuntimeConfigParser {
             }
         }
         if let value = members["managed"] {
-            let managed = try reader.object(value, at: "database.managed", allowed: ["port", "maxConnections"])
+            let managed = try reader.object(value, at: "database.managed", allowed: ["port", "maxConnections", "tls"])
             if let value = managed["port"] {
                 settings.managed.port = try reader.integer(value, at: "database.managed.port", in: Self.ports)
             }
             if let value = managed["maxConnections"] {
                 settings.managed.maxConnections = try reader.integer(value, at: "database.managed.maxConnections", in: 5...10000)
+            }
+            if let value = managed["tls"] {
+                settings.managed.tls = try reader.boolean(value, at: "database.managed.tls")
             }
         }
         if let value = members["setup"], let path = try reader.optionalString(value, at: "database.setup") {
@@ -118,7 +121,7 @@ struct RuntimeConfigParser {
     private func pool(_ value: JSONValue) throws(ConfigError) -> PoolSettings {
         let members = try reader.object(value, at: "pool", allowed: [
             "port", "mode", "maxServerConnections", "acquireTimeoutMs", "maxClientConnections",
-            "serverIdleTimeoutSeconds", "serverLifetimeSeconds", "clientAuth", "maxPreparedStatements",
+            "serverIdleTimeoutSeconds", "serverLifetimeSeconds", "clientAuth", "maxPreparedStatements", "tls",
         ])
         var pool = PoolSettings()
         if let value = members["port"] { pool.port = try reader.integer(value, at: "pool.port", in: Self.ports) }
@@ -143,6 +146,9 @@ struct RuntimeConfigParser {
         }
         if let value = members["maxPreparedStatements"] {
             pool.maxPreparedStatements = try reader.integer(value, at: "pool.maxPreparedStatements", in: 1...100_000)
+        }
+        if let value = members["tls"] {
+            pool.tls = try reader.enumeration(value, at: "pool.tls", as: PoolTLSMode.self)
         }
         return pool
     }

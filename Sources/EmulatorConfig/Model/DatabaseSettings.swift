@@ -24,10 +24,14 @@ public struct ManagedDatabaseSettings: Sendable, Equatable {
     public var port: Int
     /// The server's `max_connections`.
     public var maxConnections: Int
+    /// The server speaks TLS (`ssl=on`, a certificate from the emulator's CA), so each
+    /// new connection pays the handshake as with a cloud database.
+    public var tls: Bool
 
-    /// Creates managed-database settings (defaults: port 54329, 40 connections).
-    public init(port: Int = 54329, maxConnections: Int = 40) {
+    /// Creates managed-database settings (defaults: port 54329, 40 connections, TLS on).
+    public init(port: Int = 54329, maxConnections: Int = 40, tls: Bool = true) {
         self.port = port
         self.maxConnections = maxConnections
+        self.tls = tls
     }
 }

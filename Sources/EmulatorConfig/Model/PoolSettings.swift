@@ -18,6 +18,8 @@ public struct PoolSettings: Sendable, Equatable {
     public var clientAuth: ClientAuthMethod
     /// Most named statements each server connection keeps prepared (least recently used closed first).
     public var maxPreparedStatements: Int
+    /// Whether clients may or must use TLS (the certificate is the emulator's own, under `.emulator/tls/`).
+    public var tls: PoolTLSMode
 
     /// Creates pool settings; every parameter defaults to the documented default.
     public init(
@@ -29,7 +31,8 @@ public struct PoolSettings: Sendable, Equatable {
         serverIdleTimeoutSeconds: Double = 300,
         serverLifetimeSeconds: Double = 3600,
         clientAuth: ClientAuthMethod = .scramSHA256,
-        maxPreparedStatements: Int = 200
+        maxPreparedStatements: Int = 200,
+        tls: PoolTLSMode = .allow
     ) {
         self.port = port
         self.mode = mode
@@ -40,6 +43,7 @@ public struct PoolSettings: Sendable, Equatable {
         self.serverLifetimeSeconds = serverLifetimeSeconds
         self.clientAuth = clientAuth
         self.maxPreparedStatements = maxPreparedStatements
+        self.tls = tls
     }
 }
 
@@ -59,4 +63,14 @@ public enum ClientAuthMethod: String, Sendable, Equatable, CaseIterable {
     case md5
     /// No authentication (the pool listens on loopback only).
     case trust
+}
+
+/// TLS between clients and the pool (`"pool.tls"`).
+public enum PoolTLSMode: String, Sendable, Equatable, CaseIterable {
+    /// Plain connections only: the pool answers `N` to SSLRequest.
+    case off
+    /// TLS when the client asks for it (the default).
+    case allow
+    /// Plain connections are refused with an error saying what to set.
+    case require
 }

@@ -32,6 +32,7 @@ extension RuntimeConfig {
             ("managed", .object([
                 ("port", .integer(database.managed.port)),
                 ("maxConnections", .integer(database.managed.maxConnections)),
+                ("tls", .bool(database.managed.tls)),
             ])),
         ]
         if let setup = database.setup { members.append(("setup", .string(setup))) }
@@ -57,6 +58,7 @@ extension RuntimeConfig {
             ("serverLifetimeSeconds", .number(pool.serverLifetimeSeconds)),
             ("clientAuth", .string(pool.clientAuth.rawValue)),
             ("maxPreparedStatements", .integer(pool.maxPreparedStatements)),
+            ("tls", .string(pool.tls.rawValue)),
         ])
     }
 

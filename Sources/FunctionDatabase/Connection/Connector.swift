@@ -12,8 +12,8 @@ import Musl
 import Darwin
 #endif
 
-/// Opens connections on the SDK's own event loop, without TLS, with the
-/// application name sent as a startup parameter.
+/// Opens connections on the SDK's own event loop, over TLS when the URL's
+/// sslmode asks for it, with the application name sent as a startup parameter.
 enum Connector {
     /// postgres-nio wants a logger; the SDK reports failures as errors instead.
     static let logger = Logging.Logger(label: "FunctionDatabase", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -31,14 +31,15 @@ enum Connector {
     ///   53300, too many clients) or why it could not be reached.
     static func connect(_ settings: ConnectionSettings) async throws -> PostgresConnection {
         let loop = FunctionEventLoop.group.next()
+        let tls = try ConnectionTLS.configuration(settings)
         let channel = try await connectedChannel(settings, on: loop)
         var configuration = channel.map {
             PostgresConnection.Configuration(
-                establishedChannel: $0, tls: .disable, username: settings.user,
+                establishedChannel: $0, tls: tls, username: settings.user,
                 password: settings.password, database: settings.database)
         } ?? PostgresConnection.Configuration(
             host: settings.host, port: settings.port, username: settings.user,
-            password: settings.password, database: settings.database, tls: .disable)
+            password: settings.password, database: settings.database, tls: tls)
         configuration.options.connectTimeout = connectTimeout
         if let applicationName = settings.applicationName {
             configuration.options.additionalStartupParameters = [("application_name", applicationName)]

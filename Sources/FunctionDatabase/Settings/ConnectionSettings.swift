@@ -4,8 +4,10 @@
 /// `postgres://` works too; user, password, database and parameter values
 /// may be percent-encoded. The port defaults to 5432 and the database to the
 /// user's name. `application_name` comes from the URL, else from `PGAPPNAME`.
-/// Connections are plain TCP: `sslmode` may be `disable`, `allow` or `prefer`;
-/// other parameters are ignored.
+/// `sslmode=require`, `verify-ca` and `verify-full` (with `sslrootcert`, a PEM
+/// file or `system`) connect over TLS with libpq's meanings; without `sslmode`,
+/// and with `disable`, `allow` or `prefer`, the connection is plain TCP (this
+/// client does not try TLS first). Other parameters are ignored.
 struct ConnectionSettings: Sendable, Equatable {
     var host: String
     var port: Int
@@ -13,6 +15,19 @@ struct ConnectionSettings: Sendable, Equatable {
     var password: String?
     var database: String
     var applicationName: String?
+    /// How the connection uses TLS.
+    var tls: TLS = .off
+
+    /// TLS as `sslmode` and `sslrootcert` ask for it.
+    enum TLS: Sendable, Equatable {
+        case off
+        /// TLS; the certificate checked only when a root certificate is given (libpq's `require`).
+        case required(rootCertificate: String?)
+        /// TLS, the chain checked against the root certificate (`verify-ca`).
+        case verifyChain(rootCertificate: String)
+        /// TLS, the chain and the host name checked (`verify-full`).
+        case verifyFull(rootCertificate: String)
+    }
 
     /// The settings in `DATABASE_URL`, with `PGAPPNAME` as the fallback
     /// application name.
@@ -63,6 +78,8 @@ struct ConnectionSettings: Sendable, Equatable {
         let name = try Self.decode(path, "the database name")
         database = name.isEmpty ? user : name
 
+        var sslMode: String?
+        var rootCertificate: String?
         for pair in query.split(separator: "&") {
             let equals = pair.firstIndex(of: "=") ?? pair.endIndex
             let key = pair[..<equals]
@@ -70,11 +87,31 @@ struct ConnectionSettings: Sendable, Equatable {
             switch key {
             case "application_name":
                 applicationName = value
-            case "sslmode" where !["disable", "allow", "prefer"].contains(value):
-                throw .invalidURL(reason: "sslmode=\(value) needs TLS, which this client does not use")
+            case "sslmode":
+                sslMode = value
+            case "sslrootcert":
+                rootCertificate = value.isEmpty ? nil : value
             default:
                 continue
             }
+        }
+        tls = try Self.tls(sslMode: sslMode, rootCertificate: rootCertificate)
+    }
+
+    private static func tls(sslMode: String?, rootCertificate: String?) throws(DatabaseError) -> TLS {
+        switch sslMode ?? (rootCertificate == "system" ? "verify-full" : "prefer") {
+        case "disable", "allow", "prefer":
+            return .off
+        case "require":
+            return .required(rootCertificate: rootCertificate)
+        case "verify-ca":
+            guard let rootCertificate else { throw .invalidURL(reason: "sslmode=verify-ca needs sslrootcert (a PEM file of the CA, or system)") }
+            return .verifyChain(rootCertificate: rootCertificate)
+        case "verify-full":
+            guard let rootCertificate else { throw .invalidURL(reason: "sslmode=verify-full needs sslrootcert (a PEM file of the CA, or system)") }
+            return .verifyFull(rootCertificate: rootCertificate)
+        case let other:
+            throw .invalidURL(reason: "sslmode=\(other) is not one of disable, allow, prefer, require, verify-ca, verify-full")
         }
     }
 

@@ -12,13 +12,36 @@ struct ClusterCreator {
 
     /// Only password (SCRAM-SHA-256) connections over loopback TCP; no trust,
     /// no Unix socket.
-    static let hostBasedAuthentication = """
-        # Written by the emulator's managed PostgreSQL. Password (SCRAM-SHA-256) logins over loopback only.
-        # TYPE  DATABASE  USER  ADDRESS        METHOD
-        host    all       all   127.0.0.1/32   scram-sha-256
-        host    all       all   ::1/128        scram-sha-256
+    /// pg_hba.conf: `host` rules, or `hostssl` rules only when TLS is required.
+    static func hostBasedAuthentication(requireTLS: Bool) -> String {
+        let type = requireTLS ? "hostssl" : "host   "
+        return """
+            # Written by the emulator's managed PostgreSQL. Password (SCRAM-SHA-256) logins over loopback only\(requireTLS ? ", TLS only" : "").
+            # TYPE  DATABASE  USER  ADDRESS        METHOD
+            \(type) all       all   127.0.0.1/32   scram-sha-256
+            \(type) all       all   ::1/128        scram-sha-256
 
-        """
+            """
+    }
+
+    /// Writes pg_hba.conf for `tls` and copies its certificate and key into the data
+    /// directory (owned by the server's account, the key 0600). Done at every start, so
+    /// a changed setting or a renewed certificate applies on the next start.
+    func configureTLS(_ tls: ManagedPostgresTLS?) throws {
+        let data = layout.dataDirectory
+        let hba = "\(data)/pg_hba.conf"
+        try FileSystem.writePrivateFile(hba, contents: Data(Self.hostBasedAuthentication(requireTLS: tls?.requireTLS ?? false).utf8))
+        try account.takeOwnership(of: hba, recursive: false)
+        guard let tls else { return }
+        for (source, name) in [(tls.certificatePath, "server.crt"), (tls.keyPath, "server.key")] {
+            guard let contents = FileManager.default.contents(atPath: source) else {
+                throw ManagedPostgresError.invalidConfiguration("tls: cannot read \(source)")
+            }
+            let target = "\(data)/\(name)"
+            try FileSystem.writePrivateFile(target, contents: contents)
+            try account.takeOwnership(of: target, recursive: false)
+        }
+    }
 
     /// Runs `initdb` with `passwords.superuser` for role `postgres`, then
     /// replaces its `pg_hba.conf`.
@@ -49,9 +72,7 @@ struct ClusterCreator {
         guard result.status.isSuccess else {
             throw ManagedPostgresError.initdbFailed(output: "\(result.output)\n(\(result.status))")
         }
-        let hba = "\(data)/pg_hba.conf"
-        try FileSystem.writePrivateFile(hba, contents: Data(Self.hostBasedAuthentication.utf8))
-        try account.takeOwnership(of: hba, recursive: false)
+        try configureTLS(nil)
     }
 
     /// Creates role `app` (LOGIN, not a superuser) and its database `app`,

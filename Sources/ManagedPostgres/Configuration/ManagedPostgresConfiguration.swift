@@ -40,6 +40,8 @@ public struct ManagedPostgresConfiguration: Sendable {
     public var shutdownTimeout: Duration
     /// The PostgreSQL programs to use; `nil` finds them with ``PostgresBinaries/locate(searchPath:installRoot:)``.
     public var binaries: PostgresBinaries?
+    /// TLS (`ssl=on`) with this certificate, or nil for plain connections only.
+    public var tls: ManagedPostgresTLS?
 
     /// Creates a configuration; see the properties for the meaning of each argument.
     public init(
@@ -52,7 +54,8 @@ public struct ManagedPostgresConfiguration: Sendable {
         serverAccount: String = "postgres",
         startupTimeout: Duration = .seconds(60),
         shutdownTimeout: Duration = .seconds(30),
-        binaries: PostgresBinaries? = nil
+        binaries: PostgresBinaries? = nil,
+        tls: ManagedPostgresTLS? = nil
     ) {
         self.stateDirectory = stateDirectory
         self.port = port
@@ -64,13 +67,14 @@ public struct ManagedPostgresConfiguration: Sendable {
         self.startupTimeout = startupTimeout
         self.shutdownTimeout = shutdownTimeout
         self.binaries = binaries
+        self.tls = tls
     }
 
     /// Settings the module sets itself; ``serverSettings`` may not name them.
     static let managedSettings: Set<String> = [
         "listen_addresses", "port", "max_connections", "superuser_reserved_connections",
         "unix_socket_directories", "password_encryption", "hba_file", "data_directory",
-        "logging_collector", "log_destination",
+        "logging_collector", "log_destination", "ssl", "ssl_cert_file", "ssl_key_file",
     ]
 
     /// Throws ``ManagedPostgresError/invalidConfiguration(_:)`` naming the first bad value.
@@ -99,5 +103,22 @@ public struct ManagedPostgresConfiguration: Sendable {
     var absoluteStateDirectory: String {
         let url = URL(fileURLWithPath: stateDirectory, isDirectory: true)
         return url.standardizedFileURL.path
+    }
+}
+
+/// The managed server's TLS: its certificate and key (copied into the data directory
+/// at every start, where PostgreSQL wants the key: owned by the server's account, 0600).
+public struct ManagedPostgresTLS: Sendable, Equatable {
+    /// PEM certificate (chain) the server presents.
+    public var certificatePath: String
+    /// Its PEM private key.
+    public var keyPath: String
+    /// Only TLS connections are accepted (`hostssl` rules in pg_hba.conf), as cloud databases do.
+    public var requireTLS: Bool
+
+    public init(certificatePath: String, keyPath: String, requireTLS: Bool = false) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.requireTLS = requireTLS
     }
 }

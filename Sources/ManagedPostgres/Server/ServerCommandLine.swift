@@ -19,6 +19,10 @@ struct ServerCommandLine {
             ("log_destination", "stderr"),
             ("log_line_prefix", "[%p] "),
         ]
+        if configuration.tls != nil {
+            // Copied there by ClusterCreator.installCertificate at every start.
+            settings += [("ssl", "on"), ("ssl_cert_file", "server.crt"), ("ssl_key_file", "server.key")]
+        }
         let extra = configuration.serverSettings.sorted { $0.key < $1.key }
         settings.removeAll { setting in extra.contains { $0.key == setting.0 } }
         return settings + extra.map { ($0.key, $0.value) }

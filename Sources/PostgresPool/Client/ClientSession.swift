@@ -51,7 +51,9 @@ final class ClientSession: ChannelInboundHandler {
     private var serverToFlush: ServerConnection?
     var overClientLimit = false
     /// Cuts what the client sends into startup packets and runs of messages.
-    private var framing = FrontendFraming()
+    private(set) var framing = FrontendFraming()
+    /// The client's connection runs over TLS (it sent SSLRequest and the pool said `S`).
+    var isEncrypted = false
 
     init(core: PoolCore, processID: Int32, secretKey: Int32) {
         self.core = core
@@ -168,6 +170,9 @@ final class ClientSession: ChannelInboundHandler {
             core.stats.errors.protocol += 1
             core.logger.debug("client \(processID): \(violation)")
             fail(violation.errorFields)
+        } else if let failure = tlsFailure(error) {
+            core.logger.warning("client \(processID): \(failure)")
+            close()
         } else {
             core.logger.debug("client \(processID): \(error)")
             close()
@@ -237,7 +242,10 @@ final class ClientSession: ChannelInboundHandler {
             return close()
         }
         switch request {
-        case .sslRequest, .gssEncRequest:
+        case .sslRequest:
+            guard let context else { return }
+            answerSSLRequest(context)
+        case .gssEncRequest:
             guard let context else { return }
             var answer = context.channel.allocator.buffer(capacity: 1)
             answer.writeInteger(UInt8(ascii: "N"))
@@ -252,6 +260,7 @@ final class ClientSession: ChannelInboundHandler {
                 message: "unsupported frontend protocol \(major).\(minor): the pool supports protocol 3.0"
             ))
         case .startup(let minor, let parameters):
+            if let refusal = plainConnectionRefusal() { return fail(refusal) }
             startLogin(minorVersion: minor, parameters)
         }
     }

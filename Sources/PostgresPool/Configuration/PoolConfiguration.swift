@@ -33,13 +33,19 @@ public struct UpstreamDatabase: Sendable, Equatable {
     public var password: String
     /// The database the pool connects to (and the only database clients may name).
     public var database: String
+    /// TLS toward the database (libpq's `sslmode`, `sslrootcert`, `sslcert`, `sslkey`).
+    public var tls: UpstreamTLSSettings
 
-    public init(host: String = "127.0.0.1", port: Int, user: String, password: String, database: String) {
+    public init(
+        host: String = "127.0.0.1", port: Int, user: String, password: String, database: String,
+        tls: UpstreamTLSSettings = .disabled
+    ) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
+        self.tls = tls
     }
 }
 
@@ -72,6 +78,8 @@ public struct PoolConfiguration: Sendable, Equatable {
     public var maxPreparedStatements: Int
     /// The database behind the pool, and the credentials clients must present.
     public var upstream: UpstreamDatabase
+    /// Whether clients may or must use TLS, and the certificate the pool presents.
+    public var clientTLS: ClientTLSSettings
 
     public init(
         host: String = "127.0.0.1",
@@ -86,7 +94,8 @@ public struct PoolConfiguration: Sendable, Equatable {
         loginTimeout: Duration = .seconds(60),
         clientAuthentication: ClientAuthentication = .scramSHA256,
         maxPreparedStatements: Int = 200,
-        upstream: UpstreamDatabase
+        upstream: UpstreamDatabase,
+        clientTLS: ClientTLSSettings = .off
     ) {
         precondition(maxPreparedStatements >= 1, "maxPreparedStatements must be at least 1")
         self.host = host
@@ -102,6 +111,7 @@ public struct PoolConfiguration: Sendable, Equatable {
         self.clientAuthentication = clientAuthentication
         self.maxPreparedStatements = maxPreparedStatements
         self.upstream = upstream
+        self.clientTLS = clientTLS
     }
 
     /// Milliseconds of a duration, for messages that name runtime.json settings.

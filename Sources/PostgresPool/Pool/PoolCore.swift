@@ -11,6 +11,8 @@ final class PoolCore {
     let logger: Logger
     let scramVerifier: SCRAMVerifier
     var stats = StatsRecorder()
+    /// Made at start (`PostgresPool.start()`), from `configuration`.
+    var tls = TLSContexts()
     /// The prepared statements clients made, shared by all server connections.
     let statements = StatementRegistry()
     private(set) var servers: ServerPool!

@@ -22,6 +22,10 @@ struct FrontendFraming {
     /// The client logged in (AuthenticationOk went out): large messages are allowed from now on.
     var loggedIn = false
 
+    /// Bytes read but not yet cut into a packet or run (after an SSLRequest: plaintext
+    /// the client sent before the TLS handshake, which must not be trusted).
+    var bufferedBytes: Int { framer.bufferedBytes }
+
     /// Adds bytes read from the client.
     mutating func append(_ read: ByteBuffer) {
         framer.append(read)

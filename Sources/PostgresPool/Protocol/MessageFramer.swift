@@ -33,6 +33,9 @@ struct MessageFramer {
         return run
     }
 
+    /// Bytes read but not yet returned in a run.
+    var bufferedBytes: Int { buffered?.readableBytes ?? 0 }
+
     /// The stream is malformed: what is buffered and whatever arrives later are dropped.
     mutating func stop() {
         stopped = true

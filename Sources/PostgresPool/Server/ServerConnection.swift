@@ -124,11 +124,16 @@ final class ServerConnection: ChannelInboundHandler {
     func connect() {
         let upstream = core.configuration.upstream
         let bound = NIOLoopBound(self, eventLoop: core.eventLoop)
+        let tls = core.tls.upstream
         ClientBootstrap(group: core.eventLoop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // TLS first (when sslmode is not disable): login starts once it is settled.
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(UpstreamTLSNegotiator(tls: tls, port: upstream.port))
+                    }
                     try channel.pipeline.syncOperations.addHandler(bound.value)
                 }
             }

@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresPool
 import Synchronization
 
 /// The endpoint's client connections to the pool, kept between requests per
@@ -17,14 +18,16 @@ final class ConnectionKeeper: Sendable {
 
     private let host: String
     private let port: Int
+    private let tls: UpstreamTLSSettings
     private let maxIdlePerLogin: Int
     private let group: any EventLoopGroup
     private let secrets = SaltedPasswords()
     private let state = Mutex(State())
 
-    init(host: String, port: Int, maxIdlePerLogin: Int, group: any EventLoopGroup) {
+    init(host: String, port: Int, tls: UpstreamTLSSettings = .disabled, maxIdlePerLogin: Int, group: any EventLoopGroup) {
         self.host = host
         self.port = port
+        self.tls = tls
         self.maxIdlePerLogin = maxIdlePerLogin
         self.group = group
     }
@@ -61,7 +64,8 @@ final class ConnectionKeeper: Sendable {
             if connection.isReusable { return connection }
             connection.close()
         }
-        return try await WireConnection.open(host: host, port: port, login: login, secrets: secrets, group: group)
+        return try await WireConnection.open(
+            host: host, port: port, tls: tls, login: login, secrets: secrets, group: group)
     }
 
     private func giveBack(_ connection: WireConnection, _ login: Login) {

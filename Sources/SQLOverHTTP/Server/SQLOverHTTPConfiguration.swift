@@ -1,3 +1,5 @@
+import PostgresPool
+
 /// How the SQL-over-HTTP endpoint is set up.
 public struct SQLOverHTTPConfiguration: Sendable, Equatable {
     /// Loopback port of the endpoint (0 picks a free one).
@@ -12,11 +14,14 @@ public struct SQLOverHTTPConfiguration: Sendable, Equatable {
     public var maxResponseBytes: Int
     /// Idle client connections to the pool kept per login between requests.
     public var maxIdleConnectionsPerLogin: Int
+    /// TLS toward the pool (needed when the pool requires it, `pool.tls: "require"`).
+    public var poolTLS: UpstreamTLSSettings
 
     /// Creates a configuration; the size limits default to Neon's (10 MiB each).
     public init(
         port: Int, poolHost: String = "127.0.0.1", poolPort: Int, maxRequestBytes: Int = 10 * 1024 * 1024,
-        maxResponseBytes: Int = 10 * 1024 * 1024, maxIdleConnectionsPerLogin: Int = 64
+        maxResponseBytes: Int = 10 * 1024 * 1024, maxIdleConnectionsPerLogin: Int = 64,
+        poolTLS: UpstreamTLSSettings = .disabled
     ) {
         self.port = port
         self.poolHost = poolHost
@@ -24,5 +29,6 @@ public struct SQLOverHTTPConfiguration: Sendable, Equatable {
         self.maxRequestBytes = maxRequestBytes
         self.maxResponseBytes = maxResponseBytes
         self.maxIdleConnectionsPerLogin = maxIdleConnectionsPerLogin
+        self.poolTLS = poolTLS
     }
 }

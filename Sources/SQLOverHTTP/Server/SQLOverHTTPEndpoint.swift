@@ -33,7 +33,7 @@ public final class SQLOverHTTPEndpoint: Sendable {
         self.configuration = configuration
         self.logger = logger
         keeper = ConnectionKeeper(
-            host: configuration.poolHost, port: configuration.poolPort,
+            host: configuration.poolHost, port: configuration.poolPort, tls: configuration.poolTLS,
             maxIdlePerLogin: configuration.maxIdleConnectionsPerLogin, group: MultiThreadedEventLoopGroup.singleton)
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import PostgresPool
 import Synchronization
 
 /// One client connection to the pool, logged in and speaking the extended
@@ -26,20 +27,33 @@ final class WireConnection: Sendable {
     /// - Throws: ``ServerError`` when the pool refuses the login (wrong
     ///   password, too many clients), ``WireError`` when it cannot be reached.
     static func open(
-        host: String, port: Int, login: Login, secrets: SaltedPasswords, group: any EventLoopGroup
+        host: String, port: Int, tls: UpstreamTLSSettings = .disabled, login: Login, secrets: SaltedPasswords,
+        group: any EventLoopGroup
     ) async throws -> WireConnection {
         let channel: any Channel
         do {
-            channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.seconds(10))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(BackendMessageDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(WireHandler())
-                    }
+            let addHandlers: @Sendable (any Channel) throws -> Void = { channel in
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(BackendMessageDecoder()))
+                try channel.pipeline.syncOperations.addHandler(WireHandler())
+            }
+            if let context = try UpstreamTLSContext(settings: tls, host: host) {
+                let connected = try await context.connect(port: port, group: group, configure: addHandlers)
+                channel = connected.channel
+                do {
+                    _ = try await connected.settled.get()
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
                 }
-                .connect(host: host, port: port).get()
+            } else {
+                channel = try await ClientBootstrap(group: group)
+                    .connectTimeout(.seconds(10))
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture { try addHandlers(channel) }
+                    }
+                    .connect(host: host, port: port).get()
+            }
         } catch {
             throw WireError.cannotConnect(address: "\(host):\(port)", reason: "\(error)")
         }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import PostgresNIO
+import PostgresPool
 import ServiceLifecycle
 import Synchronization
 
@@ -21,6 +22,11 @@ final class DatabaseSampler: Service, Sendable {
         var latest: [Backend]?
         var peak = 0
         var failure: String?
+        /// Sessions the database has counted (`pg_stat_database.sessions`, all databases)
+        /// when the sampler first read it, and the readings of about the last second.
+        var sessionsBaseline: Int?
+        var sessionReadings: [(at: ContinuousClock.Instant, sessions: Int)] = []
+        var supportsSessionCounts = false
     }
 
     /// One client backend of the database.
@@ -62,11 +68,15 @@ final class DatabaseSampler: Service, Sendable {
     private func sampleOverOneConnection() async throws {
         var configuration = PostgresConnection.Configuration(
             host: target.host, port: target.port, username: target.user, password: target.password,
-            database: target.database, tls: .disable)
+            database: target.database, tls: try Self.tls(for: target))
         configuration.options.additionalStartupParameters = [("application_name", "emulator/sampler")]
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger)
         do {
+            let version = try await connection.query("SELECT current_setting('server_version_num')::int", logger: logger)
+            for try await number in version.decode(Int.self) {
+                state.withLock { $0.supportsSessionCounts = number >= 140_000 }
+            }
             let limits = try await connection.query(
                 "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int",
                 logger: logger)
@@ -87,6 +97,12 @@ final class DatabaseSampler: Service, Sendable {
         try? await connection.close()
     }
 
+    /// The database URL's sslmode in postgres-nio's terms.
+    static func tls(for target: PostgresURL) throws -> PostgresConnection.Configuration.TLS {
+        guard let context = try UpstreamTLSContext(settings: target.tls, host: target.host) else { return .disable }
+        return target.tls.mode.requiresTLS ? .require(context.contextForOtherClients) : .prefer(context.contextForOtherClients)
+    }
+
     private func sample(_ connection: PostgresConnection) async throws {
         let rows = try await connection.query("""
             SELECT pid, application_name, usename::text, state,
@@ -99,11 +115,40 @@ final class DatabaseSampler: Service, Sendable {
         for try await (pid, name, user, state, age) in rows.decode((Int32, String, String?, String?, Double?).self) {
             backends.append(Backend(pid: pid, applicationName: name, user: user, state: state, queryAgeMs: age))
         }
+        let sessions = try await sessionsCounted(connection)
+        let now = ContinuousClock.now
         state.withLock { state in
             state.latest = backends
             state.peak = max(state.peak, backends.count)
             state.failure = nil
+            if let sessions {
+                if state.sessionsBaseline == nil { state.sessionsBaseline = sessions }
+                state.sessionReadings.append((now, sessions))
+                // Keep one reading older than the window, to measure the whole window.
+                while state.sessionReadings.count > 2, now - state.sessionReadings[1].at >= Self.churnWindow {
+                    state.sessionReadings.removeFirst()
+                }
+            }
         }
+    }
+
+    /// How far back `newConnectionsPerSecond` looks.
+    static let churnWindow: Duration = .seconds(2)
+
+    /// `pg_stat_database.sessions` summed over the databases (PostgreSQL 14 and later;
+    /// nil before). A backend reports its session within about a second.
+    private func sessionsCounted(_ connection: PostgresConnection) async throws -> Int? {
+        guard state.withLock({ $0.supportsSessionCounts }) else { return nil }
+        let rows = try await connection.query("SELECT sum(sessions)::int8 FROM pg_stat_database", logger: logger)
+        for try await total in rows.decode(Int?.self) { return total }
+        return nil
+    }
+
+    /// New database backends per second over the last ``churnWindow`` (`nil` until two readings).
+    static func churn(_ readings: [(at: ContinuousClock.Instant, sessions: Int)]) -> Double? {
+        guard let first = readings.first, let last = readings.last, last.at > first.at else { return nil }
+        let seconds = Double((last.at - first.at).components.seconds) + Double((last.at - first.at).components.attoseconds) / 1e18
+        return Double(max(0, last.sessions - first.sessions)) / seconds
     }
 
     /// The `database` section of `/_emulator/stats`: `connections` (client backends
@@ -115,6 +160,12 @@ final class DatabaseSampler: Service, Sendable {
                 "maxConnections": state.maxConnections.map { $0 as any Sendable } ?? NSNull(),
                 "reservedConnections": state.reservedConnections.map { $0 as any Sendable } ?? NSNull(),
                 "peakConnections": state.peak,
+                // Connection churn: backends the database started (each a fork, a login and,
+                // over TLS, a handshake) since the emulator started, and per second lately.
+                "connectionsOpened": state.sessionsBaseline.flatMap { base in
+                    state.sessionReadings.last.map { max(0, $0.sessions - base) as any Sendable }
+                } ?? NSNull(),
+                "newConnectionsPerSecond": Self.churn(state.sessionReadings).map { ($0 * 10).rounded() / 10 as any Sendable } ?? NSNull(),
                 "backends": (state.latest ?? []).map { backend -> [String: any Sendable] in
                     [
                         "pid": Int(backend.pid), "applicationName": backend.applicationName,

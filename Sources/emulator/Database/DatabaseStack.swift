@@ -1,5 +1,6 @@
 import EmulatorConfig
 import Foundation
+import LocalTLS
 import Logging
 import ManagedPostgres
 import NIOCore
@@ -45,26 +46,52 @@ final class DatabaseStack: Sendable {
             direct = try PostgresURL(parsing: url)
             monitor = direct
         } else {
-            let postgres = ManagedPostgres(configuration: managedConfiguration(config, database), logger: logger)
+            var configuration = managedConfiguration(config, database)
+            if database.managed.tls {
+                let authority = try localAuthority(config)
+                configuration.tls = ManagedPostgresTLS(certificatePath: authority.serverCertificatePath, keyPath: authority.serverKeyPath)
+            }
+            let postgres = ManagedPostgres(configuration: configuration, logger: logger)
             let endpoints = try await postgres.start()
             managed = postgres
             direct = PostgresURL(credentials: endpoints.application)
             monitor = PostgresURL(credentials: endpoints.superuser)
         }
-        let pool = PostgresPool(configuration: poolConfiguration(config.pool, upstream: direct.upstream), logger: logger)
+        let clientTLS: ClientTLSSettings
+        do {
+            clientTLS = try Self.clientTLS(config)
+        } catch {
+            await managed?.stop()
+            throw error
+        }
+        let pool = PostgresPool(
+            configuration: poolConfiguration(config.pool, upstream: direct.upstream, clientTLS: clientTLS), logger: logger)
         let port: Int
         do {
             port = try await pool.start()
+        } catch let error as TLSSettingsError {
+            await managed?.stop()
+            throw CommandError("\(error)")
         } catch {
             await managed?.stop()
             throw CommandError("cannot start the pool on 127.0.0.1:\(config.pool.port): \(error)")
+        }
+        // A certificate that does not verify is an error now, not at the first query.
+        if let failure = await Self.tlsFailure(direct) {
+            await pool.shutdown()
+            await managed?.stop()
+            throw CommandError("database.url: \(failure)")
         }
         var sqlOverHTTP: (endpoint: SQLOverHTTPEndpoint, url: String)?
         if let settings = config.sqlOverHTTP {
             let endpoint = SQLOverHTTPEndpoint(
                 configuration: SQLOverHTTPConfiguration(
                     port: settings.port, poolPort: port, maxRequestBytes: settings.maxRequestBytes,
-                    maxResponseBytes: settings.maxResponseBytes),
+                    maxResponseBytes: settings.maxResponseBytes,
+                    // A pool that requires TLS requires it of this in-process client too.
+                    poolTLS: clientTLS.mode == .require
+                        ? UpstreamTLSSettings(mode: .verifyFull, rootCertificates: .file(try localAuthority(config).caCertificatePath))
+                        : .disabled),
                 logger: logger)
             // Without it the database still serves every function that does not use it.
             do {
@@ -76,6 +103,38 @@ final class DatabaseStack: Sendable {
         return DatabaseStack(
             direct: direct, pooled: direct.throughPool(port: port), monitor: monitor, pool: pool,
             sqlOverHTTP: sqlOverHTTP, managed: managed)
+    }
+
+    /// The emulator's CA and certificate under `.emulator/tls/` (made on first use), for the pool.
+    static func clientTLS(_ config: RuntimeConfig) throws -> ClientTLSSettings {
+        guard config.pool.tls != .off else { return .off }
+        let authority = try localAuthority(config)
+        let mode: ClientTLSMode = config.pool.tls == .require ? .require : .allow
+        return ClientTLSSettings(mode: mode, certificatePath: authority.serverCertificatePath, keyPath: authority.serverKeyPath)
+    }
+
+    /// The emulator's own CA (`.emulator/tls/`), made on first use; it vouches for the pool
+    /// and for the managed PostgreSQL.
+    static func localAuthority(_ config: RuntimeConfig) throws -> LocalCertificateAuthority {
+        do {
+            return try LocalCertificateAuthority.loadOrCreate(in: config.stateDirectory + "/tls")
+        } catch {
+            throw CommandError("TLS (pool.tls, database.managed.tls): \(error)")
+        }
+    }
+
+    /// Settles TLS with the database once, as the pool will; the failure when it is a
+    /// TLS failure (an unreachable database is reported by `probe()`, and may come up later).
+    private static func tlsFailure(_ url: PostgresURL) async -> String? {
+        guard let tls = try? UpstreamTLSContext(settings: url.tls, host: url.host) else { return nil }
+        do {
+            _ = try await tls.probe(port: url.port)
+            return nil
+        } catch let error as UpstreamTLSError {
+            return error.description
+        } catch {
+            return nil
+        }
     }
 
     /// Whether the database accepts TCP connections; a description of the failure when not.
@@ -130,7 +189,9 @@ final class DatabaseStack: Sendable {
             setupSQLFile: database.setup)
     }
 
-    static func poolConfiguration(_ settings: PoolSettings, upstream: UpstreamDatabase) -> PoolConfiguration {
+    static func poolConfiguration(
+        _ settings: PoolSettings, upstream: UpstreamDatabase, clientTLS: ClientTLSSettings = .off
+    ) -> PoolConfiguration {
         PoolConfiguration(
             port: settings.port,
             mode: settings.mode == .session ? .session : .transaction,
@@ -141,7 +202,8 @@ final class DatabaseStack: Sendable {
             serverLifetime: .milliseconds(Int64(settings.serverLifetimeSeconds * 1000)),
             clientAuthentication: ClientAuthentication(settings.clientAuth),
             maxPreparedStatements: settings.maxPreparedStatements,
-            upstream: upstream)
+            upstream: upstream,
+            clientTLS: clientTLS)
     }
 }
 

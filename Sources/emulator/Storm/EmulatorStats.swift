@@ -13,6 +13,9 @@ struct EmulatorStats: Sendable {
     var databaseConnections: Int?
     /// `database.maxConnections`; nil without a database.
     var databaseMaxConnections: Int?
+    /// `database.connectionsOpened`: backends the database started since the emulator
+    /// did; nil without a database or on PostgreSQL before 14.
+    var databaseConnectionsOpened: Int?
     /// The pool's own database connections (`pool.serverConnections` active,
     /// idle and connecting); nil without a pool.
     var poolServerConnections: Int?
@@ -30,6 +33,7 @@ struct EmulatorStats: Sendable {
         let database = object["database"] as? [String: Any]
         databaseConnections = database?["connections"] as? Int
         databaseMaxConnections = database?["maxConnections"] as? Int
+        databaseConnectionsOpened = database?["connectionsOpened"] as? Int
         if let server = (object["pool"] as? [String: Any])?["serverConnections"] as? [String: Any] {
             poolServerConnections = ["active", "idle", "connecting"].reduce(0) { $0 + (server[$1] as? Int ?? 0) }
         }

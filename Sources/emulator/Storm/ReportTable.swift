@@ -30,6 +30,7 @@ struct ReportTable {
         lines.append(row("peak instances", reports.map { "\($0.peakInstances)" }))
         lines.append(row("cold starts", reports.map { "\($0.coldStarts)" }))
         lines.append(row("peak db connections", reports.map(Self.databaseConnections)))
+        lines.append(row("db connections opened", reports.map { $0.databaseConnectionsOpened.map { "\($0)" } ?? "-" }))
         lines.append(row("wall time", reports.map { Self.seconds($0.wallSeconds) }))
         lines.append("")
         lines += conclusion()

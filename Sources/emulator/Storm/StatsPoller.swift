@@ -17,6 +17,15 @@ final class StatsPoller: Sendable {
         var coldStartsLatest: Int
         /// Every mode the host reported, in order, without repeats in a row.
         var modes: [String] = []
+        /// The database's count of backends it started, at the first and the latest poll.
+        var connectionsOpenedAtStart: Int?
+        var connectionsOpenedLatest: Int?
+
+        /// Database backends started between the first and the latest poll; nil if not reported.
+        var connectionsOpened: Int? {
+            guard let start = connectionsOpenedAtStart, let latest = connectionsOpenedLatest else { return nil }
+            return max(0, latest - start)
+        }
 
         /// Cold starts between the first and the latest poll.
         var coldStarts: Int { max(0, coldStartsLatest - coldStartsAtStart) }
@@ -38,7 +47,9 @@ final class StatsPoller: Sendable {
 
     private init(admin: AdminClient, initial: EmulatorStats) {
         self.admin = admin
-        state = Mutex(Observation(coldStartsAtStart: initial.coldStarts, coldStartsLatest: initial.coldStarts))
+        var observation = Observation(coldStartsAtStart: initial.coldStarts, coldStartsLatest: initial.coldStarts)
+        observation.connectionsOpenedAtStart = initial.databaseConnectionsOpened
+        state = Mutex(observation)
         observe(initial)
     }
 
@@ -52,13 +63,20 @@ final class StatsPoller: Sendable {
 
     /// Takes one last reading after the storm and returns everything observed.
     func finish() async -> Observation {
+        if state.withLock({ $0.connectionsOpenedAtStart != nil }) {
+            // A backend reports its session to the statistics within about a second.
+            try? await Task.sleep(for: Self.sessionReportDelay)
+        }
         if let stats = try? await admin.stats() { observe(stats) }
         await admin.close()
         return state.withLock { $0 }
     }
 
+    static let sessionReportDelay: Duration = .milliseconds(1500)
+
     private func observe(_ stats: EmulatorStats) {
         state.withLock { observation in
+            if let opened = stats.databaseConnectionsOpened { observation.connectionsOpenedLatest = opened }
             observation.peakInstances = max(observation.peakInstances, stats.instances)
             if let connections = stats.databaseConnections {
                 observation.peakDatabaseConnections = max(observation.peakDatabaseConnections ?? 0, connections)

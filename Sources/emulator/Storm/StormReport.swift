@@ -21,6 +21,10 @@ struct StormReport: Sendable, Encodable {
     let peakDatabaseConnections: Int?
     /// The database's `max_connections`; nil without a database.
     let databaseMaxConnections: Int?
+    /// New database backends during the storm (each a fork, a login and maybe a TLS
+    /// handshake): about the pool's size pooled, about one per request in direct mode
+    /// with a connection per invocation; nil without a database or before PostgreSQL 14.
+    let databaseConnectionsOpened: Int?
     /// From the first request to the last answer.
     let wallSeconds: Double
     /// Whether Ctrl-C cut the storm short.
@@ -45,6 +49,7 @@ struct StormReport: Sendable, Encodable {
         coldStarts = observation.coldStarts
         peakDatabaseConnections = observation.peakDatabaseConnections
         databaseMaxConnections = observation.databaseMaxConnections
+        databaseConnectionsOpened = observation.connectionsOpened
         wallSeconds = wall.milliseconds / 1000
         self.interrupted = interrupted
         modesSeen = observation.modes
@@ -52,7 +57,7 @@ struct StormReport: Sendable, Encodable {
 
     private enum CodingKeys: String, CodingKey {
         case requests, succeeded, failed, failuresByCause, p50Ms, p95Ms, p99Ms
-        case peakInstances, coldStarts, peakDatabaseConnections, databaseMaxConnections
+        case peakInstances, coldStarts, peakDatabaseConnections, databaseMaxConnections, databaseConnectionsOpened
     }
 
     /// Exactly the documented keys; missing values are `null`.
@@ -69,6 +74,7 @@ struct StormReport: Sendable, Encodable {
         try container.encode(coldStarts, forKey: .coldStarts)
         try container.encode(peakDatabaseConnections, forKey: .peakDatabaseConnections)
         try container.encode(databaseMaxConnections, forKey: .databaseMaxConnections)
+        try container.encode(databaseConnectionsOpened, forKey: .databaseConnectionsOpened)
     }
 
     /// The nearest-rank percentile of sorted values, rounded to 0.01 ms.

@@ -83,6 +83,13 @@ final class RawConnection {
         }
     }
 
+    /// Reads raw bytes until the peer closes (or the read times out); returns them all.
+    func readBytesUntilClosed() -> [UInt8] {
+        while fill() {}
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
     /// Reads more bytes; false on EOF, error or timeout.
     private func fill() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)

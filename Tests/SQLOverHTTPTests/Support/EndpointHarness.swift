@@ -32,6 +32,8 @@ struct EndpointHarness {
         acquireTimeout: Duration = .seconds(5),
         maxRequestBytes: Int = 10 * 1024 * 1024,
         maxResponseBytes: Int = 10 * 1024 * 1024,
+        clientTLS: ClientTLSSettings = .off,
+        poolTLS: UpstreamTLSSettings = .disabled,
         _ body: (EndpointHarness) async throws -> Result
     ) async throws -> Result {
         let database = try await TestDatabase.shared().application
@@ -40,12 +42,14 @@ struct EndpointHarness {
                 port: 0, maxServerConnections: maxServerConnections, acquireTimeout: acquireTimeout,
                 upstream: UpstreamDatabase(
                     host: database.host, port: database.port, user: database.user, password: database.password,
-                    database: database.database)),
+                    database: database.database),
+                clientTLS: clientTLS),
             logger: logger)
         let poolPort = try await pool.start()
         let endpoint = SQLOverHTTPEndpoint(
             configuration: SQLOverHTTPConfiguration(
-                port: 0, poolPort: poolPort, maxRequestBytes: maxRequestBytes, maxResponseBytes: maxResponseBytes),
+                port: 0, poolPort: poolPort, maxRequestBytes: maxRequestBytes, maxResponseBytes: maxResponseBytes,
+                poolTLS: poolTLS),
             logger: logger)
         let port: Int
         do {

@@ -151,7 +151,8 @@ function renderTiles(snapshot) {
   const database = snapshot.stats.database;
   if (database) {
     $("tile-database").textContent = `${count(database.connections)} / ${count(database.maxConnections)}`;
-    $("tile-database-detail").textContent = `peak ${count(database.peakConnections)}` + (database.error ? ` · ${database.error}` : "");
+    const churn = database.newConnectionsPerSecond == null ? "" : ` · ${database.newConnectionsPerSecond} new/s · ${count(database.connectionsOpened)} opened`;
+    $("tile-database-detail").textContent = `peak ${count(database.peakConnections)}${churn}` + (database.error ? ` · ${database.error}` : "");
   } else {
     $("tile-database").textContent = "–";
     $("tile-database-detail").textContent = "no database";
