@@ -506,6 +506,41 @@ final class ClientSession: ChannelInboundHandler {
         server.clientInputDone()
     }
 
+    /// A CancelRequest while the client waits for a server connection: the first query it
+    /// waits to run (a Query, or extended-protocol messages up to their Sync) ends as
+    /// PostgreSQL ends a cancelled one; what it sent after that keeps waiting.
+    func cancelWait() {
+        guard case .waiting(let waiter) = state else { return }
+        var pending = ByteBufferAllocator().buffer(capacity: pendingInput.reduce(0) { $0 + $1.readableBytes })
+        for var batch in pendingInput { pending.writeBuffer(&batch) }
+        var unitEnd: Int?
+        pending.forEachMessage { type, offset, size in
+            switch type {
+            case MessageType.query, MessageType.sync, MessageType.functionCall:
+                unitEnd = offset + size
+                return false
+            case MessageType.terminate:
+                return false
+            default:
+                return true
+            }
+        }
+        guard let unitEnd else { return }
+        let wasPaused = pendingInput.count >= Self.maxPendingBatches
+        let rest = pending.getSlice(at: unitEnd, length: pending.writerIndex - unitEnd)!
+        pendingInput = rest.readableBytes > 0 ? [rest] : []
+        if pendingInput.isEmpty {
+            core.servers.cancelWait(waiter)
+            state = .ready
+        }
+        if wasPaused { setReading(true) }
+        var answer = ByteBufferAllocator().buffer(capacity: 96)
+        answer.writeErrorResponse(ErrorFields(severity: "ERROR", code: SQLState.queryCanceled, message: "canceling statement due to user request"))
+        answer.writeReadyForQuery(ServerConnection.idleStatus)
+        write(answer)
+        flush()
+    }
+
     /// The transaction ended and the pool took the server connection back.
     func serverReleased() {
         state = .ready

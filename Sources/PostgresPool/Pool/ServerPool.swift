@@ -123,6 +123,11 @@ final class ServerPool {
             server.close()
             return
         }
+        if server.cancelsInFlight > 0 {
+            // A client's cancel is on its way to this backend: it must not hit the next client's query.
+            server.heldForCancel = true
+            return
+        }
         if let waiter = nextWaiter() {
             core.stats.recordWait(nanoseconds: (now - waiter.since).nanoseconds)
             waiter.client.link(server)

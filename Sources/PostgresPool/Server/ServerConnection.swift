@@ -105,6 +105,11 @@ final class ServerConnection: ChannelInboundHandler {
     var stateOwner: ClientSession?
     private var leftSessionState: Bool { stateOwner != nil }
 
+    /// CancelRequests for the linked client's queries not yet acted on by the database; while
+    /// any is, the connection is held back from other clients (`heldForCancel`).
+    var cancelsInFlight = 0
+    var heldForCancel = false
+
     /// A FATAL error the database sent (relayed or not), so a lost connection is explained.
     var fatalError: ErrorFields?
     var relayedFatal = false
