@@ -51,6 +51,9 @@ enum ReplyAction {
     case prelude(name: String, value: String?)
     /// The pool reads back unreported tracked settings: swallow the results, keep the rows.
     case capture
+    /// The pool puts settings the client reset back to its startup values: swallow the
+    /// results, relay the ParameterStatus messages.
+    case restore
     /// The pool's own statements on an idle or draining connection.
     case `internal`
 

@@ -139,7 +139,8 @@ extension ServerConnection {
             return error(ErrorFields(parsing: batch.messageBody(at: offset, size: size)))
         case MessageType.parameterStatus:
             var body = batch.messageBody(at: offset, size: size)
-            let route = frontRoute
+            // The client's RESET put back to its startup value: the client hears of it.
+            let route = replies.first.map { if case .restore = $0.action { true } else { false } } == true ? .relay : frontRoute
             if let name = body.readNullTerminatedString(), let value = body.readNullTerminatedString(), current[name] != value {
                 current[name] = value
                 // The client's own SET (or RESET): it keeps the value on later server connections.
@@ -200,7 +201,7 @@ extension ServerConnection {
             case .prelude:
                 preludeError = error
                 return .swallow
-            case .capture, .internal:
+            case .capture, .restore, .internal:
                 return .swallow
             default:
                 replies.markFirstFailed()
@@ -341,7 +342,8 @@ extension ServerConnection {
     }
 
     /// The unreported tracked settings read back: outside a transaction they become the
-    /// client's (a setting at its default goes back to what the client started with).
+    /// client's, the server's default included (a RESET was already turned into the
+    /// client's startup value by the restore step).
     private func finishCapture(_ status: UInt8) {
         let rows = capturedSettings
         capturedSettings = []
@@ -349,15 +351,12 @@ extension ServerConnection {
         captureSettings = false
         settingsChanged = true
         for row in rows {
-            let serverValue = row.isDefault ? nil : row.value
-            current[row.name] = serverValue
-            let wanted = row.isDefault ? client.startupSettings[row.name] : row.value
+            // The server has the value the client wants: nil, the server's default, when
+            // the client never asked for another.
+            let wanted = row.isDefault && client.startupSettings[row.name] == nil ? nil : row.value
+            current[row.name] = wanted
             if client.parameters?.values[row.name] != wanted {
                 core.clientChangedSetting(client, name: row.name, value: wanted)
-            }
-            if wanted != serverValue {
-                needsPrelude = true
-                appliedSet = nil
             }
         }
     }

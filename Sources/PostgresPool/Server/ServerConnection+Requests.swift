@@ -68,6 +68,7 @@ extension ServerConnection {
                 }
                 replies.append(entry)
                 if let candidate = retry, candidate.step == 2 { keepForRetry(batch, candidate, upTo: messageEnd) }
+                if !restoreSettings.isEmpty { appendRestore(at: messageEnd, &writer) }
                 if captureSettings { appendCapture(at: messageEnd, &writer) }
             case MessageType.parse:
                 unsyncedExtended = true
@@ -146,6 +147,7 @@ extension ServerConnection {
             for effect in effects { note(effect, client, into: &entry.effects) }
         }
         replies.append(entry)
+        if !restoreSettings.isEmpty { appendRestore(at: end, &writer) }
         if captureSettings { appendCapture(at: end, &writer) }
     }
 
@@ -277,6 +279,11 @@ extension ServerConnection {
             group(&effects).releases.formUnion(reasons)
         case .trackedSetting:
             captureSettings = true
+        case .reset(let name):
+            if name.map({ SessionParameters.unreportedTracked.contains($0) }) ?? true { captureSettings = true }
+            for (setting, value) in client.startupSettings where name == nil || name == setting {
+                restoreSettings[setting] = value
+            }
         case .deallocateAll:
             forgetStatements(client, into: group(&effects))
             group(&effects).releases.insert(PinReasons(.prepare))
@@ -315,6 +322,17 @@ extension ServerConnection {
             severity: "WARNING", code: SQLState.warning,
             message: "the pool pinned this client to one server connection: \(reason.why); the connection serves no other client until this one disconnects",
             hint: reason.hint)), for: client)
+    }
+
+    /// Puts the settings the client reset in the group that ends at `offset` back to its
+    /// startup values (PostgreSQL's RESET goes to the values a session started with).
+    private func appendRestore(at offset: Int, _ writer: inout BatchWriter) {
+        let settings = restoreSettings.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        restoreSettings = [:]
+        var out = writer.changes(at: offset)
+        out.writeQuery(SessionParameters.restoreStatement(settings))
+        writer.commit(out, skipping: offset)
+        replies.append(PendingReply(MessageType.query, .restore))
     }
 
     /// Reads the unreported tracked settings back after the group that ends at `offset`.

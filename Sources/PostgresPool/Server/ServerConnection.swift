@@ -76,6 +76,8 @@ final class ServerConnection: ChannelInboundHandler {
     /// The client changed a setting PostgreSQL does not report: read them back after each group.
     var captureSettings = false
     var capturedSettings: [(name: String, value: String, isDefault: Bool)] = []
+    /// The client's startup values for the settings it reset, set again after its group.
+    var restoreSettings: [String: String] = [:]
     /// The client's last group of messages, kept to replay it once after `cached plan must
     /// not change result type`; `retryGeneration` tells which Bind it belongs to.
     var retryCopy: ByteBuffer?

@@ -1,0 +1,101 @@
+import PostgresPool
+import Testing
+import TestSupport
+
+extension PostgresPoolTests {
+    /// Settings a client gives at startup, and what SET, RESET and RESET ALL do to them
+    /// afterwards, are what PostgreSQL would give it (issue 21, cases 2, 3, 6, 7 and 8).
+    @Suite struct StartupSettings {
+        /// Case 2: a SET to the server's default value sticks, although the client started
+        /// with another value.
+        @Test func setToTheServerDefaultSticks() async throws {
+            let script = """
+                import sys, psycopg
+                options = "-c statement_timeout=5s -c search_path=elsewhere -c extra_float_digits=3 -c lock_timeout=3s"
+                with psycopg.connect(sys.argv[1], options=options, autocommit=True) as conn:
+                    conn.execute("SET statement_timeout = 0")
+                    conn.execute('SET search_path = "$user", public')
+                    conn.execute("SET extra_float_digits = 1")
+                    conn.execute("SET lock_timeout = 0")
+                    show = "SELECT current_setting('statement_timeout'), current_setting('search_path'), current_setting('extra_float_digits'), current_setting('lock_timeout')"
+                    for _ in range(3):
+                        row = conn.execute(show).fetchone()
+                        assert row == ("0", '"$user", public', "1", "0"), row
+                    # RESET goes back to the startup value, in the next statement already.
+                    conn.execute("RESET statement_timeout")
+                    conn.execute("RESET search_path")
+                    for _ in range(2):
+                        row = conn.execute(show).fetchone()
+                        assert row == ("5s", "elsewhere", "1", "0"), row
+                print("ok")
+                """
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { _, pooled async throws in
+                #expect(try await Drivers.python(script, url: pooled.url) == "ok")
+            }
+        }
+
+        /// Case 3: RESET and RESET ALL give the client its startup values of reported settings
+        /// (asyncpg's pool runs RESET ALL on every release).
+        @Test func resetGoesBackToTheStartupValue() async throws {
+            let asyncpgScript = """
+                import asyncio, sys, asyncpg
+                async def main():
+                    settings = {"TimeZone": "Asia/Tokyo", "application_name": "tokyo", "DateStyle": "German"}
+                    pool = await asyncpg.create_pool(sys.argv[1], min_size=1, max_size=1, server_settings=settings)
+                    for attempt in range(3):
+                        async with pool.acquire() as conn:
+                            row = await conn.fetchrow("SELECT current_setting('TimeZone') AS tz, current_setting('application_name') AS app, current_setting('DateStyle') AS ds")
+                            assert (row["tz"], row["app"], row["ds"]) == ("Asia/Tokyo", "tokyo", "German, DMY"), (attempt, dict(row))
+                    await pool.close()
+                    print("ok")
+                asyncio.run(main())
+                """
+            let psycopgScript = """
+                import sys, psycopg
+                with psycopg.connect(sys.argv[1], options="-c TimeZone=Asia/Tokyo", autocommit=True) as conn:
+                    conn.execute("SET TimeZone = 'UTC'")
+                    conn.execute("RESET TimeZone")
+                    assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+                    assert conn.info.parameter_status("TimeZone") == "Asia/Tokyo", conn.info.parameter_status("TimeZone")
+                    conn.execute("SET TimeZone = 'UTC'")
+                    conn.execute("RESET ALL")
+                    assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+                    assert conn.execute("SHOW TimeZone").fetchone() == ("Asia/Tokyo",)
+                print("ok")
+                """
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { _, pooled async throws in
+                #expect(try await Drivers.python(asyncpgScript, url: pooled.url) == "ok")
+                #expect(try await Drivers.python(psycopgScript, url: pooled.url) == "ok")
+            }
+        }
+
+        /// Case 7: client_min_messages and escape_string_warning are carried to the client's
+        /// next server connections, without pinning it or a warning.
+        @Test func plainSettingsAreCarriedNotPinned() async throws {
+            let script = """
+                import sys, psycopg
+                a = psycopg.connect(sys.argv[1], autocommit=True)
+                b = psycopg.connect(sys.argv[1], autocommit=True)
+                notices = []
+                a.add_notice_handler(lambda diagnostic: notices.append(diagnostic.message_primary))
+                a.execute("SET client_min_messages = warning")
+                a.execute("SET escape_string_warning = off")
+                first = a.execute("SELECT pg_backend_pid()").fetchone()[0]
+                b.execute("BEGIN")
+                b.execute("SELECT 1")
+                row = a.execute("SELECT pg_backend_pid(), current_setting('client_min_messages'), current_setting('escape_string_warning')").fetchone()
+                b.execute("COMMIT")
+                assert row[0] != first, "the client did not move to another server connection"
+                assert row[1:] == ("warning", "off"), row
+                a.execute("DO $$ BEGIN RAISE NOTICE 'hidden'; RAISE WARNING 'shown'; END $$")
+                assert notices == ["shown"], notices
+                print("ok")
+                """
+            try await PoolHarness.withPool({ $0.maxServerConnections = 2 }) { pool, pooled async throws in
+                #expect(try await Drivers.python(script, url: pooled.url) == "ok")
+                let stats = await pool.stats()
+                #expect(stats.pinnedClients == 0 && stats.pinEvents[.setting] == 0)
+            }
+        }
+    }
+}
