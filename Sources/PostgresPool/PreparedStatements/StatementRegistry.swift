@@ -51,9 +51,11 @@ final class StatementRegistry {
         }
     }
 
-    /// `cached plan must not change result type`: every server copy is stale.
-    func invalidate(_ statement: PreparedStatement) {
-        invalidations += 1
+    /// `cached plan must not change result type` (or a type it used is gone): every server
+    /// copy is stale. `counted`: it is an invalidation of that kind (not a client's
+    /// `DEALLOCATE ALL`).
+    func invalidate(_ statement: PreparedStatement, counted: Bool = true) {
+        if counted { invalidations += 1 }
         statement.renumber(nextID())
     }
 

@@ -121,6 +121,9 @@ extension ServerConnection {
             return frontRoute
         case MessageType.parseComplete, MessageType.bindComplete, MessageType.closeComplete, MessageType.noData:
             guard let reply = replies.popFirst() else { return .relay }
+            if case .duplicateParse(_, let key, let definition, let serverName) = reply.action {
+                adoptReparse(key, definition, strayName: serverName)
+            }
             return reply.action.isRelayed ? .relay : .swallow
         case MessageType.rowDescription:
             guard let request = replies.firstRequest else { return .relay }
@@ -211,24 +214,25 @@ extension ServerConnection {
         // An extended-protocol message failed: the server skips everything up to the next Sync.
         var route = Route.relay
         switch front.action {
-        case .duplicateParse(let name):
+        case .duplicateParse(let name, _, _, _):
             var renamed = error
             renamed.message = "prepared statement \"\(name)\" already exists"
             var buffer = ByteBufferAllocator().buffer(capacity: 96)
             buffer.writeErrorResponse(renamed)
             route = .replace(buffer)
-        case .bind(let statement, let generation) where error.isCachedPlanChange:
+        case .bind(let statement, let generation) where error.isStalePreparedStatement:
             if case .client(let client) = owner, canRetry(generation) {
                 replay(statement, for: client)
                 return .swallow
             }
             core.statements.invalidate(statement)
-        case .describe(let statement) where error.isCachedPlanChange:
+        case .describe(let statement) where error.isStalePreparedStatement:
             core.statements.invalidate(statement)
         default:
             break
         }
         failUntilSync()
+        if case .relay = route, let renamed = clientsWording(error) { return .replace(renamed) }
         return route
     }
 
@@ -277,6 +281,34 @@ extension ServerConnection {
         default:
             break
         }
+    }
+
+    /// A Parse of a name the client had, pipelined after the Parse that created it, went
+    /// through: that earlier Parse failed, so the name is now this statement's, as on a
+    /// direct connection. The server holds it under the old statement's server name, a
+    /// stray deallocated before the connection serves anyone else.
+    private func adoptReparse(_ key: ByteBuffer, _ definition: ByteBuffer, strayName: String) {
+        strayStatements.append(strayName)
+        guard case .client(let client) = owner, client.statements[key] == nil else { return }
+        let statement = core.statements.retain(definition: definition)
+        if PreparedStatement.serverName(statement.serverID) == strayName {
+            // The same text as the failed one: its name on the server is the stray's.
+            core.statements.invalidate(statement, counted: false)
+        }
+        client.statements[key] = statement
+    }
+
+    /// PostgreSQL names a statement in some errors: the client's name, not the pool's.
+    private func clientsWording(_ error: ErrorFields) -> ByteBuffer? {
+        guard error.message.contains("\"" + PreparedStatement.namePrefix), case .client(let client) = owner else { return nil }
+        var renamed = error
+        for (name, statement) in client.statements {
+            renamed.message = renamed.message.replacing(
+                "\"\(PreparedStatement.serverName(statement.serverID))\"", with: "\"\(String(buffer: name))\"")
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: 128)
+        buffer.writeErrorResponse(renamed)
+        return buffer
     }
 
     private func forgetCopy(_ id: Int) {
@@ -397,5 +429,12 @@ extension ErrorFields {
     /// PostgreSQL's answer to executing a prepared statement whose result columns changed (DDL).
     var isCachedPlanChange: Bool {
         code == SQLState.featureNotSupported && message.hasPrefix("cached plan must not change result type")
+    }
+
+    /// An error that stays until the statement is prepared again: its result columns
+    /// changed, or a type it was prepared with was dropped (and perhaps created again).
+    var isStalePreparedStatement: Bool {
+        isCachedPlanChange
+            || (code == SQLState.internalError && message.hasPrefix("cache lookup failed for type"))
     }
 }

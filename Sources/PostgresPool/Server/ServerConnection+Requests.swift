@@ -174,7 +174,10 @@ extension ServerConnection {
             ensurePrepared(existing, &out)
             out.writeParse(name: PreparedStatement.serverName(existing.serverID), definition: definition)
             core.statements.serverParses += 1
-            return replies.append(PendingReply(MessageType.parse, .duplicateParse(name: String(buffer: name))))
+            return replies.append(PendingReply(MessageType.parse, .duplicateParse(
+                name: String(buffer: name), key: ByteBuffer(bytes: name.readableBytesView),
+                definition: ByteBuffer(bytes: definition.readableBytesView),
+                serverName: PreparedStatement.serverName(existing.serverID))))
         }
         let statement = core.statements.retain(definition: definition)
         let key = ByteBuffer(bytes: name.readableBytesView)
@@ -304,6 +307,9 @@ extension ServerConnection {
     /// `DEALLOCATE ALL`/`DISCARD ALL` on its way: the client's names and this server's
     /// statements are gone for what follows (they come back if it fails).
     private func forgetStatements(_ client: ClientSession, into effects: GroupEffects) {
+        // Other server connections' copies may be as stale as this one's (psycopg sends
+        // DEALLOCATE ALL after its own DDL): the client's statements get new server names.
+        for statement in client.statements.values { core.statements.invalidate(statement, counted: false) }
         let server = statementCache.removeAll()
         if effects.statementsBefore == nil {
             effects.statementsBefore = (client.statements, server)

@@ -100,6 +100,9 @@ final class ServerConnection: ChannelInboundHandler {
     /// A CancelRequest went out while draining: it may still arrive after the connection
     /// settled, so the connection is closed rather than handed to the next client.
     private var cancelSent = false
+    /// Server-side statement names left on the server that no client refers to (see
+    /// `adoptReparse`): deallocated before the connection serves another client.
+    var strayStatements: [String] = []
     /// The client pinned to this connection: it left session state behind (an untracked
     /// SET, LISTEN, a session advisory lock, a temporary table, SQL PREPARE, a WITH HOLD
     /// cursor), so the connection stays linked to it; `DISCARD ALL` clears that state once
@@ -338,6 +341,7 @@ final class ServerConnection: ChannelInboundHandler {
         if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
+        guard strayStatements.isEmpty else { return runReset([]) }
         core.servers.release(self)
     }
 
@@ -377,6 +381,8 @@ final class ServerConnection: ChannelInboundHandler {
         if clean && !preludeInterrupted {
             if core.configuration.mode == .session || leftSessionState {
                 runReset(["DISCARD ALL"])
+            } else if !strayStatements.isEmpty {
+                runReset([])
             } else {
                 core.servers.release(self)
             }
@@ -418,7 +424,14 @@ final class ServerConnection: ChannelInboundHandler {
     private func runReset(_ statements: [String]) {
         armDrainTimer()
         didDiscard = statements.contains("DISCARD ALL")
-        runInternal(statements) { server, error in server.finishReset(error) }
+        runInternal(statements + deallocateStrays()) { server, error in server.finishReset(error) }
+    }
+
+    /// Statements that deallocate the stray server-side names (none after DISCARD ALL).
+    private func deallocateStrays() -> [String] {
+        let strays = strayStatements
+        strayStatements = []
+        return didDiscard ? [] : strays.map { "DEALLOCATE \($0)" }
     }
 
     private func armDrainTimer() {
@@ -448,8 +461,9 @@ final class ServerConnection: ChannelInboundHandler {
         } else if preludeInterrupted {
             statements.append("RESET ALL")
         }
-        guard !statements.isEmpty else { return finishReset(nil) }
         didDiscard = statements.contains("DISCARD ALL")
+        statements += deallocateStrays()
+        guard !statements.isEmpty else { return finishReset(nil) }
         runInternal(statements) { server, error in server.finishReset(error) }
     }
 
