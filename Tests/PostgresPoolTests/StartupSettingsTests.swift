@@ -69,6 +69,20 @@ extension PostgresPoolTests {
             }
         }
 
+        /// Case 6: client_encoding is reported in PostgreSQL's spelling, however the client wrote it.
+        @Test(arguments: [("utf8", "UTF8"), ("utf-8", "UTF8"), ("utf_8", "UTF8"), ("eucjp", "EUC_JP"), ("euc-jp", "EUC_JP"), ("LATIN1", "LATIN1")])
+        func clientEncodingIsCanonical(_ encoding: String, _ canonical: String) async throws {
+            let script = """
+                import sys, psycopg
+                with psycopg.connect(sys.argv[1], autocommit=True) as conn:
+                    print(conn.info.parameter_status("client_encoding"), conn.execute("SHOW client_encoding").fetchone()[0])
+                """
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { _, pooled async throws in
+                let output = try await Drivers.python(script, url: pooled.url, environment: ["PGCLIENTENCODING": encoding])
+                #expect(output == "\(canonical) \(canonical)")
+            }
+        }
+
         /// Case 7: client_min_messages and escape_string_warning are carried to the client's
         /// next server connections, without pinning it or a warning.
         @Test func plainSettingsAreCarriedNotPinned() async throws {
@@ -95,6 +109,33 @@ extension PostgresPoolTests {
                 #expect(try await Drivers.python(script, url: pooled.url) == "ok")
                 let stats = await pool.stats()
                 #expect(stats.pinnedClients == 0 && stats.pinEvents[.setting] == 0)
+            }
+        }
+
+        /// Case 8: a startup setting PostgreSQL would refuse fails the login, as there.
+        @Test func invalidStartupSettingsFailTheLogin() async throws {
+            let script = """
+                import sys, psycopg
+                for options, expected in [("-c no_such_setting=1", 'unrecognized configuration parameter "no_such_setting"'),
+                                          ("-c statement_timeout=abc", 'invalid value for parameter "statement_timeout": "abc"')]:
+                    try:
+                        psycopg.connect(sys.argv[1], options=options).close()
+                        raise AssertionError(f"{options} was accepted")
+                    except psycopg.OperationalError as error:
+                        assert expected in str(error), str(error)
+                # Valid ones, a placeholder included, still log in (again: the check is cached).
+                for _ in range(2):
+                    with psycopg.connect(sys.argv[1], options="-c myapp.tenant=7 -c statement_timeout=4s", autocommit=True) as conn:
+                        assert conn.execute("SELECT current_setting('myapp.tenant'), current_setting('statement_timeout')").fetchone() == ("7", "4s")
+                print("ok")
+                """
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { pool, pooled async throws in
+                #expect(try await Drivers.python(script, url: pooled.url) == "ok")
+                // The pool keeps serving.
+                try await PoolHarness.withConnection(pooled) { connection async throws in
+                    #expect(try await PoolHarness.strings(connection, "SELECT 'still serving'") == ["still serving"])
+                }
+                #expect(await pool.stats().errors.serverLost == 0)
             }
         }
     }

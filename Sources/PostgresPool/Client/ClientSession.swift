@@ -15,8 +15,11 @@ final class ClientSession: ChannelInboundHandler {
         case scramFirst(SCRAMServerExchange)
         case scramFinal(SCRAMServerExchange)
         case md5(salt: [UInt8])
-        /// Authenticated; waiting for the first server connection to learn the database's parameters.
+        /// Authenticated; waiting for a server connection to learn the database's parameters,
+        /// or to check startup settings the pool has not seen before.
         case awaitingServerParameters(Waiter?)
+        /// A server connection is checking the startup settings (as PostgreSQL does at login).
+        case checkingSettings
         /// Logged in, not linked.
         case ready
         /// Waiting for a server connection.
@@ -126,7 +129,7 @@ final class ClientSession: ChannelInboundHandler {
                 pendingInput.append(batch)
                 state = .waiting(core.servers.enqueue(self))
             }
-        case .waiting, .awaitingServerParameters:
+        case .waiting, .awaitingServerParameters, .checkingSettings:
             pendingInput.append(batch)
             if pendingInput.count == Self.maxPendingBatches {
                 // A client that keeps sending while it waits is paused until it gets a connection.
@@ -349,7 +352,8 @@ final class ClientSession: ChannelInboundHandler {
             ))
             return
         }
-        settings[SessionParameters.canonical(name)] = value
+        let name = SessionParameters.canonical(name)
+        settings[name] = name == "client_encoding" ? ClientEncoding.canonical(value) ?? value : value
     }
 
     private func sendNegotiateProtocolVersion(_ unrecognized: [String]) {
@@ -447,10 +451,11 @@ final class ClientSession: ChannelInboundHandler {
         var buffer = buffer
         buffer.writeAuthentication(AuthenticationCode.ok)
         context?.write(wrapOutboundOut(buffer), promise: nil)
-        if core.serverParameters != nil {
+        if core.serverParameters != nil, core.uncheckedSettings(startupSettings).isEmpty {
             return completeLogin()
         }
-        // The first client: a server connection tells us the database's parameters.
+        // The first client: a server connection tells us the database's parameters. A client
+        // with settings not seen before: a server connection checks them.
         context?.flush()
         state = .awaitingServerParameters(nil)
         if let server = core.servers.acquireNow() {
@@ -482,6 +487,12 @@ final class ClientSession: ChannelInboundHandler {
     func link(_ server: ServerConnection) {
         switch state {
         case .awaitingServerParameters:
+            let unchecked = core.uncheckedSettings(startupSettings)
+            if !unchecked.isEmpty {
+                state = .checkingSettings
+                server.checkSettings(unchecked) { error in self.settingsChecked(unchecked, by: server, error) }
+                return
+            }
             completeLogin()
             guard !pendingInput.isEmpty else {
                 return server.unlinkUnused()
@@ -539,6 +550,20 @@ final class ClientSession: ChannelInboundHandler {
         answer.writeReadyForQuery(ServerConnection.idleStatus)
         write(answer)
         flush()
+    }
+
+    /// The startup settings were checked: refused as PostgreSQL refuses them at login, or
+    /// the login goes on with the server connection that checked them.
+    private func settingsChecked(_ settings: [(String, String)], by server: ServerConnection, _ error: ErrorFields?) {
+        guard case .checkingSettings = state else { return core.servers.release(server) }
+        if var error {
+            core.servers.release(server)
+            error.severity = "FATAL"
+            return fail(error)
+        }
+        core.settingsChecked(settings)
+        state = .awaitingServerParameters(nil)
+        link(server)
     }
 
     /// The transaction ended and the pool took the server connection back.

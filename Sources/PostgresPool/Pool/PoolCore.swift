@@ -22,6 +22,8 @@ final class PoolCore {
     private var nextProcessID: Int32 = 1
     private var saltedPasswords: [[UInt8]: [UInt8]] = [:]
     private var parameterSets: [[String: String]: SessionParameters] = [:]
+    /// Startup settings (name, value) the database accepted; others are checked at login.
+    private var checkedSettings: Set<[String]> = []
     private var listener: (any Channel)?
     private var sweepTask: RepeatedTask?
     private let closedPromise: EventLoopPromise<Void>
@@ -143,6 +145,18 @@ final class PoolCore {
         var values = old.values
         values[name] = value
         moveClient(client, to: values)
+    }
+
+    /// The startup settings of a logging-in client the database has not accepted yet
+    /// (`application_name` takes any value).
+    func uncheckedSettings(_ settings: [String: String]) -> [(String, String)] {
+        settings.filter { $0.key != "application_name" && !checkedSettings.contains([$0.key, $0.value]) }
+            .sorted { $0.key < $1.key }
+    }
+
+    func settingsChecked(_ settings: [(String, String)]) {
+        if checkedSettings.count > 10_000 { checkedSettings.removeAll() }
+        for (name, value) in settings { checkedSettings.insert([name, value]) }
     }
 
     /// `DISCARD ALL`: the client's settings are the ones it started with again.

@@ -103,6 +103,11 @@ final class SessionParameters {
         return "SELECT pg_catalog.set_config(\(literal(name)), \(literal(value)), false)"
     }
 
+    /// `set_config` of `name` to `value` for the current transaction only.
+    static func setLocalCall(_ name: String, _ value: String) -> String {
+        "pg_catalog.set_config(\(literal(name)), \(literal(value)), true)"
+    }
+
     /// Sets each of `settings` back to the client's startup value after its `RESET`.
     static func restoreStatement(_ settings: [(name: String, value: String)]) -> String {
         "SELECT " + settings.map { "pg_catalog.set_config(\(literal($0.name)), \(literal($0.value)), false)" }.joined(separator: ", ")

@@ -494,6 +494,13 @@ final class ServerConnection: ChannelInboundHandler {
 
     // MARK: The pool's own statements
 
+    /// Checks that the database accepts `settings` (in a transaction rolled back), for a
+    /// client logging in; `then` gets the database's error, if any.
+    func checkSettings(_ settings: [(String, String)], then: @escaping (ErrorFields?) -> Void) {
+        let check = "SELECT " + settings.map { SessionParameters.setLocalCall($0.0, $0.1) }.joined(separator: ", ")
+        runInternal(["BEGIN", check, "ROLLBACK"]) { _, error in then(error) }
+    }
+
     /// Runs statements (one Query each), swallowing their results, then calls `then` with
     /// the first error, if any.
     func runInternal(_ statements: [String], then: @escaping (ServerConnection, ErrorFields?) -> Void) {
