@@ -138,5 +138,26 @@ extension PostgresPoolTests {
                 #expect(await pool.stats().errors.serverLost == 0)
             }
         }
+
+        /// Issue 20, item 11: an idle server connection does not keep its last client's
+        /// application_name (a function instance that no longer exists).
+        @Test func idleServerConnectionsDropTheClientsName() async throws {
+            let endpoints = try await TestDatabase.shared()
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                let client = try PreparedStatements.client(pooled.port, "gone-fn/instance-1")
+                #expect(try PreparedStatements.exchange(client, Wire.query("SELECT 1")).firstSQLState == nil)
+                client.send(Wire.message("X", []))
+                client.close()
+                try await Cleanup.waitUntil {
+                    try await psql(
+                        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gone-fn/instance-1'",
+                        credentials: endpoints.application) == "0"
+                }
+                #expect(await pool.stats().serverConnections.idle == 1)
+                // The next client still gets its own name.
+                let next = try PreparedStatements.client(pooled.port, "next-fn/instance-2")
+                #expect(try PreparedStatements.exchange(next, Wire.query("SHOW application_name")).firstColumns == ["next-fn/instance-2"])
+            }
+        }
     }
 }

@@ -516,6 +516,11 @@ final class ServerConnection: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
+    /// Whether the connection still has a client's application_name (not its own from login).
+    var showsClientName: Bool {
+        current["application_name"] != baseline["application_name"]
+    }
+
     /// Whether the connection may be handed out again.
     func isReusable(now: NIODeadline) -> Bool {
         !isClosing && context?.channel.isActive == true
