@@ -69,6 +69,30 @@ extension PostgresPoolTests {
             }
         }
 
+        /// Case 4: a client's statement using a type created in a transaction it rolled
+        /// back stays prepared on the server connection; the next client creates the type
+        /// again and prepares the same text inside its transaction (psycopg's
+        /// test_change_type, then test_change_type_savepoint). The DDL it ran makes the
+        /// pool prepare the statement afresh instead of using the stale copy.
+        @Test func statementsAfterDDLAreNotStaleCopies() async throws {
+            try await PoolHarness.withPool({ $0.maxServerConnections = 1; $0.clientAuthentication = .trust }) { pool, pooled async throws in
+                let sql = "SELECT $1::pool_rolled_back::text"
+                let create = Wire.query("BEGIN; CREATE TYPE pool_rolled_back AS ENUM ('foo')")
+                let run = { (name: String) in Wire.bind(name, ["foo"]) + Wire.execute + Wire.sync }
+                let first = try PreparedStatements.client(pooled.port, "first")
+                #expect(try PreparedStatements.exchange(first, create).firstSQLState == nil)
+                #expect(try PreparedStatements.exchange(first, Wire.parse("s", sql), run("s")).firstColumns == ["foo"])
+                #expect(try PreparedStatements.exchange(first, Wire.query("ROLLBACK")).firstSQLState == nil)
+                let second = try PreparedStatements.client(pooled.port, "second")
+                #expect(try PreparedStatements.exchange(second, create).firstSQLState == nil)
+                let inTransaction = try PreparedStatements.exchange(second, Wire.parse("t", sql), run("t"))
+                #expect(inTransaction.firstSQLState == nil, "\(inTransaction)")
+                #expect(inTransaction.firstColumns == ["foo"])
+                #expect(try PreparedStatements.exchange(second, Wire.query("ROLLBACK")).firstSQLState == nil)
+                #expect(await pool.stats().preparedStatements.serverParses == 2)
+            }
+        }
+
         /// Case 4: a client's DEALLOCATE ALL (psycopg sends it after its own DDL) makes its
         /// statements prepared afresh on every server connection, not only its current one.
         @Test func deallocateAllRefreshesStatementsEverywhere() async throws {

@@ -134,6 +134,9 @@ extension ServerConnection {
             if type == MessageType.commandComplete { copyIn = false }
             guard let request = replies.firstRequest else { return .relay }
             let route = frontRoute
+            if type == MessageType.commandComplete, Self.isSchemaChange(batch, at: offset, size: size) {
+                core.statements.schemaChanged()
+            }
             if request == MessageType.execute { replies.popFirst() }
             return route
         case MessageType.readyForQuery:
@@ -309,6 +312,15 @@ extension ServerConnection {
         var buffer = ByteBufferAllocator().buffer(capacity: 128)
         buffer.writeErrorResponse(renamed)
         return buffer
+    }
+
+    /// Whether a CommandComplete's tag is DDL (`CREATE TYPE`, `DROP TABLE`, `ALTER ...`).
+    private static func isSchemaChange(_ batch: ByteBuffer, at offset: Int, size: Int) -> Bool {
+        guard let first = batch.getInteger(at: offset + 5, as: UInt8.self),
+              first == UInt8(ascii: "C") || first == UInt8(ascii: "D") || first == UInt8(ascii: "A"),
+              let tag = batch.getString(at: offset + 5, length: min(7, size - 5))
+        else { return false }
+        return tag.hasPrefix("CREATE ") || tag.hasPrefix("DROP ") || tag.hasPrefix("ALTER ")
     }
 
     private func forgetCopy(_ id: Int) {
