@@ -14,6 +14,11 @@ extension PostgresPoolTests {
             #expect(Self.effects("reset TimeZone") == [.reset("TimeZone")])
             #expect(Self.effects("RESET TIME ZONE") == [.reset("TimeZone")])
             #expect(Self.effects("RESET search_path; RESET \"DateStyle\"") == [.reset("search_path"), .reset("DateStyle")])
+            // SET ... TO DEFAULT is RESET.
+            #expect(Self.effects("SET statement_timeout TO DEFAULT") == [.reset("statement_timeout")])
+            #expect(Self.effects("set work_mem = default") == [.reset("work_mem")])
+            #expect(Self.effects("SET TIME ZONE DEFAULT; SET TIME ZONE LOCAL; SET TIME ZONE 'UTC'") == [.reset("TimeZone"), .reset("TimeZone")])
+            #expect(Self.effects("SET TimeZone TO 'UTC'") == [])
             // asyncpg's reset on release.
             #expect(Self.effects("SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;")
                 == [.release(PinReasons(.advisoryLock)), .release(PinReasons(.holdCursor)), .release(PinReasons(.listen)), .reset(nil)])

@@ -27,6 +27,12 @@ extension PostgresPoolTests {
                     for _ in range(2):
                         row = conn.execute(show).fetchone()
                         assert row == ("5s", "elsewhere", "1", "0"), row
+                    # SET ... TO DEFAULT is RESET.
+                    conn.execute("SET lock_timeout TO DEFAULT")
+                    conn.execute("SET extra_float_digits = DEFAULT")
+                    for _ in range(2):
+                        row = conn.execute(show).fetchone()
+                        assert row == ("5s", "elsewhere", "3", "3s"), row
                 print("ok")
                 """
             try await PoolHarness.withPool({ $0.maxServerConnections = 1 }) { _, pooled async throws in

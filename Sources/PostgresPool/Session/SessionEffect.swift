@@ -80,10 +80,16 @@ enum SessionEffect: Equatable {
             if reader.take("characteristics") || reader.take("authorization") { return .pin(.setting) }
         }
         // Reported settings (`TIME ZONE`, `NAMES` is client_encoding) come back as ParameterStatus.
-        if reader.take("time") || reader.take("names") { return .none }
+        if reader.take("time") {
+            _ = reader.take("zone")
+            return reader.take("default") || reader.take("local") ? .reset("TimeZone") : .none
+        }
+        if reader.take("names") { return .none }
         if reader.take("schema") { return .trackedSetting }
         guard let name = reader.identifier() else { return .none }
         let canonical = SessionParameters.canonical(name)
+        // `SET name TO DEFAULT` is `RESET name`.
+        if reader.take("to") || reader.take(symbol: UInt8(ascii: "=")), reader.take("default") { return .reset(canonical) }
         if SessionParameters.reportedTracked.contains(canonical) { return .none }
         if SessionParameters.unreportedTracked.contains(canonical) { return .trackedSetting }
         return .pin(.setting)
