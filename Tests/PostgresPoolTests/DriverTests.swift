@@ -13,13 +13,16 @@ extension PostgresPoolTests {
     @Suite struct Drivers {
         static let serverConnections = 3
 
-        /// Runs a Python script with psycopg and asyncpg against `url`; returns what it printed.
-        static func python(_ script: String, url: String) async throws -> String {
+        /// Runs a Python script with psycopg and asyncpg against `url` (then `arguments`, with
+        /// `environment` added); returns what it printed.
+        static func python(
+            _ script: String, url: String, arguments: [String] = [], environment: [String: String] = [:]
+        ) async throws -> String {
             let python = try await PythonEnvironment.shared.python(with: ["psycopg[binary]", "asyncpg"])
             let result = try await ChildProcess.run(
                 ProcessSpec(
-                    executable: python, arguments: ["-c", script, url],
-                    environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"],
+                    executable: python, arguments: ["-c", script, url] + arguments,
+                    environment: environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { mine, _ in mine },
                     output: .pipe),
                 timeout: .seconds(120))
             #expect(result.status.isSuccess, "\(result.output)")

@@ -15,8 +15,11 @@ final class ClientSession: ChannelInboundHandler {
         case scramFirst(SCRAMServerExchange)
         case scramFinal(SCRAMServerExchange)
         case md5(salt: [UInt8])
-        /// Authenticated; waiting for the first server connection to learn the database's parameters.
+        /// Authenticated; waiting for a server connection to learn the database's parameters,
+        /// or to check startup settings the pool has not seen before.
         case awaitingServerParameters(Waiter?)
+        /// A server connection is checking the startup settings (as PostgreSQL does at login).
+        case checkingSettings
         /// Logged in, not linked.
         case ready
         /// Waiting for a server connection.
@@ -128,7 +131,7 @@ final class ClientSession: ChannelInboundHandler {
                 pendingInput.append(batch)
                 state = .waiting(core.servers.enqueue(self))
             }
-        case .waiting, .awaitingServerParameters:
+        case .waiting, .awaitingServerParameters, .checkingSettings:
             pendingInput.append(batch)
             if pendingInput.count == Self.maxPendingBatches {
                 // A client that keeps sending while it waits is paused until it gets a connection.
@@ -358,7 +361,8 @@ final class ClientSession: ChannelInboundHandler {
             ))
             return
         }
-        settings[SessionParameters.canonical(name)] = value
+        let name = SessionParameters.canonical(name)
+        settings[name] = name == "client_encoding" ? ClientEncoding.canonical(value) ?? value : value
     }
 
     private func sendNegotiateProtocolVersion(_ unrecognized: [String]) {
@@ -456,10 +460,11 @@ final class ClientSession: ChannelInboundHandler {
         var buffer = buffer
         buffer.writeAuthentication(AuthenticationCode.ok)
         context?.write(wrapOutboundOut(buffer), promise: nil)
-        if core.serverParameters != nil {
+        if core.serverParameters != nil, core.uncheckedSettings(startupSettings).isEmpty {
             return completeLogin()
         }
-        // The first client: a server connection tells us the database's parameters.
+        // The first client: a server connection tells us the database's parameters. A client
+        // with settings not seen before: a server connection checks them.
         context?.flush()
         state = .awaitingServerParameters(nil)
         if let server = core.servers.acquireNow() {
@@ -491,6 +496,12 @@ final class ClientSession: ChannelInboundHandler {
     func link(_ server: ServerConnection) {
         switch state {
         case .awaitingServerParameters:
+            let unchecked = core.uncheckedSettings(startupSettings)
+            if !unchecked.isEmpty {
+                state = .checkingSettings
+                server.checkSettings(unchecked) { error in self.settingsChecked(unchecked, by: server, error) }
+                return
+            }
             completeLogin()
             guard !pendingInput.isEmpty else {
                 return server.unlinkUnused()
@@ -513,6 +524,55 @@ final class ClientSession: ChannelInboundHandler {
         pendingInput.removeAll(keepingCapacity: true)
         server.flush()
         server.clientInputDone()
+    }
+
+    /// A CancelRequest while the client waits for a server connection: the first query it
+    /// waits to run (a Query, or extended-protocol messages up to their Sync) ends as
+    /// PostgreSQL ends a cancelled one; what it sent after that keeps waiting.
+    func cancelWait() {
+        guard case .waiting(let waiter) = state else { return }
+        var pending = ByteBufferAllocator().buffer(capacity: pendingInput.reduce(0) { $0 + $1.readableBytes })
+        for var batch in pendingInput { pending.writeBuffer(&batch) }
+        var unitEnd: Int?
+        pending.forEachMessage { type, offset, size in
+            switch type {
+            case MessageType.query, MessageType.sync, MessageType.functionCall:
+                unitEnd = offset + size
+                return false
+            case MessageType.terminate:
+                return false
+            default:
+                return true
+            }
+        }
+        guard let unitEnd else { return }
+        let wasPaused = pendingInput.count >= Self.maxPendingBatches
+        let rest = pending.getSlice(at: unitEnd, length: pending.writerIndex - unitEnd)!
+        pendingInput = rest.readableBytes > 0 ? [rest] : []
+        if pendingInput.isEmpty {
+            core.servers.cancelWait(waiter)
+            state = .ready
+        }
+        if wasPaused { setReading(true) }
+        var answer = ByteBufferAllocator().buffer(capacity: 96)
+        answer.writeErrorResponse(ErrorFields(severity: "ERROR", code: SQLState.queryCanceled, message: "canceling statement due to user request"))
+        answer.writeReadyForQuery(ServerConnection.idleStatus)
+        write(answer)
+        flush()
+    }
+
+    /// The startup settings were checked: refused as PostgreSQL refuses them at login, or
+    /// the login goes on with the server connection that checked them.
+    private func settingsChecked(_ settings: [(String, String)], by server: ServerConnection, _ error: ErrorFields?) {
+        guard case .checkingSettings = state else { return core.servers.release(server) }
+        if var error {
+            core.servers.release(server)
+            error.severity = "FATAL"
+            return fail(error)
+        }
+        core.settingsChecked(settings)
+        state = .awaitingServerParameters(nil)
+        link(server)
     }
 
     /// The transaction ended and the pool took the server connection back.

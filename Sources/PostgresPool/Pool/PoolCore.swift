@@ -24,6 +24,8 @@ final class PoolCore {
     private var nextProcessID: Int32 = 1
     private var saltedPasswords: [[UInt8]: [UInt8]] = [:]
     private var parameterSets: [[String: String]: SessionParameters] = [:]
+    /// Startup settings (name, value) the database accepted; others are checked at login.
+    private var checkedSettings: Set<[String]> = []
     private var listener: (any Channel)?
     private var sweepTask: RepeatedTask?
     private let closedPromise: EventLoopPromise<Void>
@@ -147,6 +149,18 @@ final class PoolCore {
         moveClient(client, to: values)
     }
 
+    /// The startup settings of a logging-in client the database has not accepted yet
+    /// (`application_name` takes any value).
+    func uncheckedSettings(_ settings: [String: String]) -> [(String, String)] {
+        settings.filter { $0.key != "application_name" && !checkedSettings.contains([$0.key, $0.value]) }
+            .sorted { $0.key < $1.key }
+    }
+
+    func settingsChecked(_ settings: [(String, String)]) {
+        if checkedSettings.count > 10_000 { checkedSettings.removeAll() }
+        for (name, value) in settings { checkedSettings.insert([name, value]) }
+    }
+
     /// `DISCARD ALL`: the client's settings are the ones it started with again.
     func resetSettings(_ client: ClientSession) {
         guard let old = client.parameters, old.values != client.startupSettings else { return }
@@ -188,26 +202,54 @@ final class PoolCore {
 
     // MARK: Cancel
 
-    /// A CancelRequest with the pool's key: cancels whatever the client's server connection runs.
+    /// A CancelRequest with the pool's key: cancels whatever the client's server connection
+    /// runs, or ends the client's wait for one. The server connection serves nobody else
+    /// until the database has the cancel (it would cancel their query instead).
     func cancel(processID: Int32, secretKey: Int32) {
-        guard let client = clients[processID], client.secretKey == secretKey,
-              case .linked(let server) = client.state else { return }
-        sendCancel(processID: server.backendProcessID, secretKey: server.backendSecretKey)
+        guard let client = clients[processID], client.secretKey == secretKey else { return }
+        switch client.state {
+        case .linked(let server):
+            server.cancelsInFlight += 1
+            sendCancel(processID: server.backendProcessID, secretKey: server.backendSecretKey) {
+                server.cancelsInFlight -= 1
+                if server.cancelsInFlight == 0, server.heldForCancel {
+                    server.heldForCancel = false
+                    self.servers.release(server)
+                }
+            }
+        case .waiting:
+            client.cancelWait()
+        default:
+            break
+        }
     }
 
-    /// Sends a CancelRequest to the database on a connection of its own.
-    func sendCancel(processID: Int32, secretKey: Int32) {
+    /// Sends a CancelRequest to the database on a connection of its own; `delivered` runs
+    /// once the database has acted on it (it closes the connection after signalling the
+    /// backend), or it could not be sent.
+    func sendCancel(processID: Int32, secretKey: Int32, delivered: (() -> Void)? = nil) {
         let upstream = configuration.upstream
+        let eventLoop = self.eventLoop
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(5))
             .connect(host: upstream.host, port: upstream.port)
-            .whenSuccess { channel in
+            .assumeIsolated()
+            .whenComplete { result in
+                guard case .success(let channel) = result else {
+                    delivered?()
+                    return
+                }
                 var request = channel.allocator.buffer(capacity: 16)
                 request.writeInteger(Int32(16))
                 request.writeInteger(StartupCode.cancelRequest)
                 request.writeInteger(processID)
                 request.writeInteger(secretKey)
-                channel.writeAndFlush(request).whenComplete { _ in channel.close(promise: nil) }
+                channel.writeAndFlush(request).whenFailure { _ in channel.close(promise: nil) }
+                let giveUp = eventLoop.assumeIsolated().scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+                channel.closeFuture.assumeIsolated().whenComplete { _ in
+                    giveUp.cancel()
+                    delivered?()
+                }
             }
     }
 

@@ -123,6 +123,11 @@ final class ServerPool {
             server.close()
             return
         }
+        if server.cancelsInFlight > 0 {
+            // A client's cancel is on its way to this backend: it must not hit the next client's query.
+            server.heldForCancel = true
+            return
+        }
         if let waiter = nextWaiter() {
             core.stats.recordWait(nanoseconds: (now - waiter.since).nanoseconds)
             waiter.client.link(server)
@@ -132,10 +137,12 @@ final class ServerPool {
         idle.append(server)
     }
 
-    private func healthCheck(_ server: ServerConnection) {
+    /// Runs `statements` (by default an empty query, to see the connection is alive) on an
+    /// idle connection, then releases it (closes it on an error).
+    private func healthCheck(_ server: ServerConnection, _ statements: [String] = [""]) {
         checking += 1
         server.isHealthChecking = true
-        server.runInternal([""]) { server, error in
+        server.runInternal(statements) { server, error in
             server.isHealthChecking = false
             self.checking -= 1
             if error != nil {
@@ -205,6 +212,18 @@ final class ServerPool {
         }
         // Closing reports back through `removed`, so only after `idle` is settled.
         for server in expired { server.close() }
+        // An idle connection does not go on showing its last client's name (in
+        // pg_stat_activity, the stats): it gets its own back.
+        var renamed: [ServerConnection] = []
+        idle.removeAll { server in
+            guard server.showsClientName else { return false }
+            renamed.append(server)
+            return true
+        }
+        for server in renamed {
+            server.appliedSet = nil  // the next client's settings are applied anew
+            healthCheck(server, ["RESET application_name"])
+        }
     }
 
     /// Closes every connection (shutdown).

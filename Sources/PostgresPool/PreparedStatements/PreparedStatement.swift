@@ -13,17 +13,21 @@ final class PreparedStatement {
     private(set) var serverID: Int
     /// Client names and server copies that refer to it; it is forgotten at zero.
     var references = 0
+    /// The registry's `schemaEpoch` when its server-side name was given.
+    private(set) var epoch: Int
 
-    init(definition: ByteBuffer, effect: SessionEffect, serverID: Int) {
+    init(definition: ByteBuffer, effect: SessionEffect, serverID: Int, epoch: Int) {
         self.definition = definition
         self.effect = effect
         self.serverID = serverID
+        self.epoch = epoch
     }
 
     /// Gives the statement a new server-side name, so every server connection prepares it
     /// afresh (its old copies are left to eviction).
-    func renumber(_ id: Int) {
+    func renumber(_ id: Int, epoch: Int) {
         serverID = id
+        self.epoch = epoch
     }
 
     static let namePrefix = "_pool_"

@@ -5,6 +5,9 @@ import NIOCore
 final class StatementRegistry {
     private var statements: [ByteBuffer: PreparedStatement] = [:]
     private var lastID = 0
+    /// Counts DDL seen through the pool: a statement prepared before the last one is not
+    /// shared with new Parses of its text (its copies may be stale).
+    private(set) var schemaEpoch = 0
     /// Named Parse messages from clients.
     var clientParses = 0
     /// Parse messages sent to server connections (the clients' own or the pool's).
@@ -20,10 +23,11 @@ final class StatementRegistry {
     var count: Int { statements.count }
 
     /// The statement with this definition (a slice of a client's Parse), created if new,
-    /// with one more reference.
+    /// or if the known one predates DDL seen since (its holders keep it: their clients were
+    /// told its columns), with one more reference.
     func retain(definition: ByteBuffer) -> PreparedStatement {
         let statement: PreparedStatement
-        if let known = statements[definition] {
+        if let known = statements[definition], known.epoch == schemaEpoch {
             statement = known
         } else {
             // A copy: the slice points into the client's read buffer.
@@ -31,7 +35,7 @@ final class StatementRegistry {
             let effect = copy.withUnsafeReadableBytes { bytes in
                 SessionEffect.of(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)]))
             }
-            statement = PreparedStatement(definition: copy, effect: effect, serverID: nextID())
+            statement = PreparedStatement(definition: copy, effect: effect, serverID: nextID(), epoch: schemaEpoch)
             statements[copy] = statement
         }
         statement.references += 1
@@ -51,10 +55,19 @@ final class StatementRegistry {
         }
     }
 
-    /// `cached plan must not change result type`: every server copy is stale.
-    func invalidate(_ statement: PreparedStatement) {
-        invalidations += 1
-        statement.renumber(nextID())
+    /// `cached plan must not change result type` (or a type it used is gone): every server
+    /// copy is stale. `counted`: it is an invalidation of that kind (not a client's
+    /// `DEALLOCATE ALL`).
+    func invalidate(_ statement: PreparedStatement, counted: Bool = true) {
+        if counted { invalidations += 1 }
+        statement.renumber(nextID(), epoch: schemaEpoch)
+    }
+
+    /// DDL ran through the pool (a `CREATE`, `DROP` or `ALTER` command tag): later Parses
+    /// of known texts get statements of their own, prepared after it (as psycopg forgets
+    /// its own statements after DDL).
+    func schemaChanged() {
+        schemaEpoch += 1
     }
 
     private func nextID() -> Int {

@@ -70,4 +70,5 @@ enum SQLState {
     static let internalError = "XX000"
     static let warning = "01000"
     static let inFailedTransaction = "25P02"
+    static let queryCanceled = "57014"
 }

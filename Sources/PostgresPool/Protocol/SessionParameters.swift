@@ -31,7 +31,8 @@ final class SessionParameters {
     /// connections: after a client's `SET`/`RESET` of one, the pool reads them back.
     static let unreportedTracked: [String] = [
         "search_path", "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
-        "extra_float_digits", "bytea_output", "default_transaction_isolation",
+        "extra_float_digits", "bytea_output", "default_transaction_isolation", "client_min_messages",
+        "escape_string_warning",
     ]
 
     /// Reads the unreported tracked settings back: name, value, and whether it is the
@@ -100,6 +101,16 @@ final class SessionParameters {
     static func setStatement(_ name: String, _ value: String?) -> String {
         guard let value else { return "RESET \(name)" }
         return "SELECT pg_catalog.set_config(\(literal(name)), \(literal(value)), false)"
+    }
+
+    /// `set_config` of `name` to `value` for the current transaction only.
+    static func setLocalCall(_ name: String, _ value: String) -> String {
+        "pg_catalog.set_config(\(literal(name)), \(literal(value)), true)"
+    }
+
+    /// Sets each of `settings` back to the client's startup value after its `RESET`.
+    static func restoreStatement(_ settings: [(name: String, value: String)]) -> String {
+        "SELECT " + settings.map { "pg_catalog.set_config(\(literal($0.name)), \(literal($0.value)), false)" }.joined(separator: ", ")
     }
 
     private static func literal(_ value: String) -> String {

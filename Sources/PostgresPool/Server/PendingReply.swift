@@ -37,7 +37,9 @@ enum ReplyAction {
     case parse(name: ByteBuffer, PreparedStatement, id: Int)
     /// The client's Parse of a name it already has, sent under a server-side name the
     /// server has, so the server itself reports the error (with the client's name put back).
-    case duplicateParse(name: String)
+    /// If it succeeds, the earlier Parse of the name failed in the meantime: the name is the
+    /// new `definition`'s, and `serverName` on the server is a stray to deallocate.
+    case duplicateParse(name: String, key: ByteBuffer, definition: ByteBuffer, serverName: String)
     /// The client's Bind of a pool-managed statement. `retry` names the copy of the
     /// client's messages that may be replayed once after `cached plan must not change result type`.
     case bind(PreparedStatement, retry: Int)
@@ -51,6 +53,9 @@ enum ReplyAction {
     case prelude(name: String, value: String?)
     /// The pool reads back unreported tracked settings: swallow the results, keep the rows.
     case capture
+    /// The pool puts settings the client reset back to its startup values: swallow the
+    /// results, relay the ParameterStatus messages.
+    case restore
     /// The pool's own statements on an idle or draining connection.
     case `internal`
 

@@ -121,6 +121,9 @@ extension ServerConnection {
             return frontRoute
         case MessageType.parseComplete, MessageType.bindComplete, MessageType.closeComplete, MessageType.noData:
             guard let reply = replies.popFirst() else { return .relay }
+            if case .duplicateParse(_, let key, let definition, let serverName) = reply.action {
+                adoptReparse(key, definition, strayName: serverName)
+            }
             return reply.action.isRelayed ? .relay : .swallow
         case MessageType.rowDescription:
             guard let request = replies.firstRequest else { return .relay }
@@ -131,6 +134,9 @@ extension ServerConnection {
             if type == MessageType.commandComplete { copyIn = false }
             guard let request = replies.firstRequest else { return .relay }
             let route = frontRoute
+            if type == MessageType.commandComplete, Self.isSchemaChange(batch, at: offset, size: size) {
+                core.statements.schemaChanged()
+            }
             if request == MessageType.execute { replies.popFirst() }
             return route
         case MessageType.readyForQuery:
@@ -139,7 +145,8 @@ extension ServerConnection {
             return error(ErrorFields(parsing: batch.messageBody(at: offset, size: size)))
         case MessageType.parameterStatus:
             var body = batch.messageBody(at: offset, size: size)
-            let route = frontRoute
+            // The client's RESET put back to its startup value: the client hears of it.
+            let route = replies.first.map { if case .restore = $0.action { true } else { false } } == true ? .relay : frontRoute
             if let name = body.readNullTerminatedString(), let value = body.readNullTerminatedString(), current[name] != value {
                 current[name] = value
                 // The client's own SET (or RESET): it keeps the value on later server connections.
@@ -200,7 +207,7 @@ extension ServerConnection {
             case .prelude:
                 preludeError = error
                 return .swallow
-            case .capture, .internal:
+            case .capture, .restore, .internal:
                 return .swallow
             default:
                 replies.markFirstFailed()
@@ -210,24 +217,25 @@ extension ServerConnection {
         // An extended-protocol message failed: the server skips everything up to the next Sync.
         var route = Route.relay
         switch front.action {
-        case .duplicateParse(let name):
+        case .duplicateParse(let name, _, _, _):
             var renamed = error
             renamed.message = "prepared statement \"\(name)\" already exists"
             var buffer = ByteBufferAllocator().buffer(capacity: 96)
             buffer.writeErrorResponse(renamed)
             route = .replace(buffer)
-        case .bind(let statement, let generation) where error.isCachedPlanChange:
+        case .bind(let statement, let generation) where error.isStalePreparedStatement:
             if case .client(let client) = owner, canRetry(generation) {
                 replay(statement, for: client)
                 return .swallow
             }
             core.statements.invalidate(statement)
-        case .describe(let statement) where error.isCachedPlanChange:
+        case .describe(let statement) where error.isStalePreparedStatement:
             core.statements.invalidate(statement)
         default:
             break
         }
         failUntilSync()
+        if case .relay = route, let renamed = clientsWording(error) { return .replace(renamed) }
         return route
     }
 
@@ -276,6 +284,43 @@ extension ServerConnection {
         default:
             break
         }
+    }
+
+    /// A Parse of a name the client had, pipelined after the Parse that created it, went
+    /// through: that earlier Parse failed, so the name is now this statement's, as on a
+    /// direct connection. The server holds it under the old statement's server name, a
+    /// stray deallocated before the connection serves anyone else.
+    private func adoptReparse(_ key: ByteBuffer, _ definition: ByteBuffer, strayName: String) {
+        strayStatements.append(strayName)
+        guard case .client(let client) = owner, client.statements[key] == nil else { return }
+        let statement = core.statements.retain(definition: definition)
+        if PreparedStatement.serverName(statement.serverID) == strayName {
+            // The same text as the failed one: its name on the server is the stray's.
+            core.statements.invalidate(statement, counted: false)
+        }
+        client.statements[key] = statement
+    }
+
+    /// PostgreSQL names a statement in some errors: the client's name, not the pool's.
+    private func clientsWording(_ error: ErrorFields) -> ByteBuffer? {
+        guard error.message.contains("\"" + PreparedStatement.namePrefix), case .client(let client) = owner else { return nil }
+        var renamed = error
+        for (name, statement) in client.statements {
+            renamed.message = renamed.message.replacing(
+                "\"\(PreparedStatement.serverName(statement.serverID))\"", with: "\"\(String(buffer: name))\"")
+        }
+        var buffer = ByteBufferAllocator().buffer(capacity: 128)
+        buffer.writeErrorResponse(renamed)
+        return buffer
+    }
+
+    /// Whether a CommandComplete's tag is DDL (`CREATE TYPE`, `DROP TABLE`, `ALTER ...`).
+    private static func isSchemaChange(_ batch: ByteBuffer, at offset: Int, size: Int) -> Bool {
+        guard let first = batch.getInteger(at: offset + 5, as: UInt8.self),
+              first == UInt8(ascii: "C") || first == UInt8(ascii: "D") || first == UInt8(ascii: "A"),
+              let tag = batch.getString(at: offset + 5, length: min(7, size - 5))
+        else { return false }
+        return tag.hasPrefix("CREATE ") || tag.hasPrefix("DROP ") || tag.hasPrefix("ALTER ")
     }
 
     private func forgetCopy(_ id: Int) {
@@ -341,7 +386,8 @@ extension ServerConnection {
     }
 
     /// The unreported tracked settings read back: outside a transaction they become the
-    /// client's (a setting at its default goes back to what the client started with).
+    /// client's, the server's default included (a RESET was already turned into the
+    /// client's startup value by the restore step).
     private func finishCapture(_ status: UInt8) {
         let rows = capturedSettings
         capturedSettings = []
@@ -349,15 +395,12 @@ extension ServerConnection {
         captureSettings = false
         settingsChanged = true
         for row in rows {
-            let serverValue = row.isDefault ? nil : row.value
-            current[row.name] = serverValue
-            let wanted = row.isDefault ? client.startupSettings[row.name] : row.value
+            // The server has the value the client wants: nil, the server's default, when
+            // the client never asked for another.
+            let wanted = row.isDefault && client.startupSettings[row.name] == nil ? nil : row.value
+            current[row.name] = wanted
             if client.parameters?.values[row.name] != wanted {
                 core.clientChangedSetting(client, name: row.name, value: wanted)
-            }
-            if wanted != serverValue {
-                needsPrelude = true
-                appliedSet = nil
             }
         }
     }
@@ -398,5 +441,12 @@ extension ErrorFields {
     /// PostgreSQL's answer to executing a prepared statement whose result columns changed (DDL).
     var isCachedPlanChange: Bool {
         code == SQLState.featureNotSupported && message.hasPrefix("cached plan must not change result type")
+    }
+
+    /// An error that stays until the statement is prepared again: its result columns
+    /// changed, or a type it was prepared with was dropped (and perhaps created again).
+    var isStalePreparedStatement: Bool {
+        isCachedPlanChange
+            || (code == SQLState.internalError && message.hasPrefix("cache lookup failed for type"))
     }
 }

@@ -68,6 +68,7 @@ extension ServerConnection {
                 }
                 replies.append(entry)
                 if let candidate = retry, candidate.step == 2 { keepForRetry(batch, candidate, upTo: messageEnd) }
+                if !restoreSettings.isEmpty { appendRestore(at: messageEnd, &writer) }
                 if captureSettings { appendCapture(at: messageEnd, &writer) }
             case MessageType.parse:
                 unsyncedExtended = true
@@ -146,6 +147,7 @@ extension ServerConnection {
             for effect in effects { note(effect, client, into: &entry.effects) }
         }
         replies.append(entry)
+        if !restoreSettings.isEmpty { appendRestore(at: end, &writer) }
         if captureSettings { appendCapture(at: end, &writer) }
     }
 
@@ -172,7 +174,10 @@ extension ServerConnection {
             ensurePrepared(existing, &out)
             out.writeParse(name: PreparedStatement.serverName(existing.serverID), definition: definition)
             core.statements.serverParses += 1
-            return replies.append(PendingReply(MessageType.parse, .duplicateParse(name: String(buffer: name))))
+            return replies.append(PendingReply(MessageType.parse, .duplicateParse(
+                name: String(buffer: name), key: ByteBuffer(bytes: name.readableBytesView),
+                definition: ByteBuffer(bytes: definition.readableBytesView),
+                serverName: PreparedStatement.serverName(existing.serverID))))
         }
         let statement = core.statements.retain(definition: definition)
         let key = ByteBuffer(bytes: name.readableBytesView)
@@ -277,6 +282,11 @@ extension ServerConnection {
             group(&effects).releases.formUnion(reasons)
         case .trackedSetting:
             captureSettings = true
+        case .reset(let name):
+            if name.map({ SessionParameters.unreportedTracked.contains($0) }) ?? true { captureSettings = true }
+            for (setting, value) in client.startupSettings where name == nil || name == setting {
+                restoreSettings[setting] = value
+            }
         case .deallocateAll:
             forgetStatements(client, into: group(&effects))
             group(&effects).releases.insert(PinReasons(.prepare))
@@ -297,6 +307,9 @@ extension ServerConnection {
     /// `DEALLOCATE ALL`/`DISCARD ALL` on its way: the client's names and this server's
     /// statements are gone for what follows (they come back if it fails).
     private func forgetStatements(_ client: ClientSession, into effects: GroupEffects) {
+        // Other server connections' copies may be as stale as this one's (psycopg sends
+        // DEALLOCATE ALL after its own DDL): the client's statements get new server names.
+        for statement in client.statements.values { core.statements.invalidate(statement, counted: false) }
         let server = statementCache.removeAll()
         if effects.statementsBefore == nil {
             effects.statementsBefore = (client.statements, server)
@@ -315,6 +328,17 @@ extension ServerConnection {
             severity: "WARNING", code: SQLState.warning,
             message: "the pool pinned this client to one server connection: \(reason.why); the connection serves no other client until this one disconnects",
             hint: reason.hint)), for: client)
+    }
+
+    /// Puts the settings the client reset in the group that ends at `offset` back to its
+    /// startup values (PostgreSQL's RESET goes to the values a session started with).
+    private func appendRestore(at offset: Int, _ writer: inout BatchWriter) {
+        let settings = restoreSettings.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        restoreSettings = [:]
+        var out = writer.changes(at: offset)
+        out.writeQuery(SessionParameters.restoreStatement(settings))
+        writer.commit(out, skipping: offset)
+        replies.append(PendingReply(MessageType.query, .restore))
     }
 
     /// Reads the unreported tracked settings back after the group that ends at `offset`.

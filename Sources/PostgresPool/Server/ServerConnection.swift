@@ -76,6 +76,8 @@ final class ServerConnection: ChannelInboundHandler {
     /// The client changed a setting PostgreSQL does not report: read them back after each group.
     var captureSettings = false
     var capturedSettings: [(name: String, value: String, isDefault: Bool)] = []
+    /// The client's startup values for the settings it reset, set again after its group.
+    var restoreSettings: [String: String] = [:]
     /// The client's last group of messages, kept to replay it once after `cached plan must
     /// not change result type`; `retryGeneration` tells which Bind it belongs to.
     var retryCopy: ByteBuffer?
@@ -98,12 +100,20 @@ final class ServerConnection: ChannelInboundHandler {
     /// A CancelRequest went out while draining: it may still arrive after the connection
     /// settled, so the connection is closed rather than handed to the next client.
     private var cancelSent = false
+    /// Server-side statement names left on the server that no client refers to (see
+    /// `adoptReparse`): deallocated before the connection serves another client.
+    var strayStatements: [String] = []
     /// The client pinned to this connection: it left session state behind (an untracked
     /// SET, LISTEN, a session advisory lock, a temporary table, SQL PREPARE, a WITH HOLD
     /// cursor), so the connection stays linked to it; `DISCARD ALL` clears that state once
     /// the client is gone, before the connection serves anyone else.
     var stateOwner: ClientSession?
     private var leftSessionState: Bool { stateOwner != nil }
+
+    /// CancelRequests for the linked client's queries not yet acted on by the database; while
+    /// any is, the connection is held back from other clients (`heldForCancel`).
+    var cancelsInFlight = 0
+    var heldForCancel = false
 
     /// A FATAL error the database sent (relayed or not), so a lost connection is explained.
     var fatalError: ErrorFields?
@@ -336,6 +346,7 @@ final class ServerConnection: ChannelInboundHandler {
         if settingsChanged { recordSettings(matching: client.parameters) }
         if readingPaused || pausedClient != nil { resumeAll() }
         client.serverReleased()
+        guard strayStatements.isEmpty else { return runReset([]) }
         core.servers.release(self)
     }
 
@@ -375,6 +386,8 @@ final class ServerConnection: ChannelInboundHandler {
         if clean && !preludeInterrupted {
             if core.configuration.mode == .session || leftSessionState {
                 runReset(["DISCARD ALL"])
+            } else if !strayStatements.isEmpty {
+                runReset([])
             } else {
                 core.servers.release(self)
             }
@@ -416,7 +429,14 @@ final class ServerConnection: ChannelInboundHandler {
     private func runReset(_ statements: [String]) {
         armDrainTimer()
         didDiscard = statements.contains("DISCARD ALL")
-        runInternal(statements) { server, error in server.finishReset(error) }
+        runInternal(statements + deallocateStrays()) { server, error in server.finishReset(error) }
+    }
+
+    /// Statements that deallocate the stray server-side names (none after DISCARD ALL).
+    private func deallocateStrays() -> [String] {
+        let strays = strayStatements
+        strayStatements = []
+        return didDiscard ? [] : strays.map { "DEALLOCATE \($0)" }
     }
 
     private func armDrainTimer() {
@@ -446,8 +466,9 @@ final class ServerConnection: ChannelInboundHandler {
         } else if preludeInterrupted {
             statements.append("RESET ALL")
         }
-        guard !statements.isEmpty else { return finishReset(nil) }
         didDiscard = statements.contains("DISCARD ALL")
+        statements += deallocateStrays()
+        guard !statements.isEmpty else { return finishReset(nil) }
         runInternal(statements) { server, error in server.finishReset(error) }
     }
 
@@ -478,6 +499,13 @@ final class ServerConnection: ChannelInboundHandler {
 
     // MARK: The pool's own statements
 
+    /// Checks that the database accepts `settings` (in a transaction rolled back), for a
+    /// client logging in; `then` gets the database's error, if any.
+    func checkSettings(_ settings: [(String, String)], then: @escaping (ErrorFields?) -> Void) {
+        let check = "SELECT " + settings.map { SessionParameters.setLocalCall($0.0, $0.1) }.joined(separator: ", ")
+        runInternal(["BEGIN", check, "ROLLBACK"]) { _, error in then(error) }
+    }
+
     /// Runs statements (one Query each), swallowing their results, then calls `then` with
     /// the first error, if any.
     func runInternal(_ statements: [String], then: @escaping (ServerConnection, ErrorFields?) -> Void) {
@@ -491,6 +519,11 @@ final class ServerConnection: ChannelInboundHandler {
             replies.append(PendingReply(MessageType.query, .internal))
         }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+    }
+
+    /// Whether the connection still has a client's application_name (not its own from login).
+    var showsClientName: Bool {
+        current["application_name"] != baseline["application_name"]
     }
 
     /// Whether the connection may be handed out again.

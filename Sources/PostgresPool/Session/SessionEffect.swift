@@ -6,9 +6,12 @@ enum SessionEffect: Equatable {
     case pin(PinReason)
     /// Clears state that pinned the client (once it succeeds outside a transaction).
     case release(PinReasons)
-    /// `SET`/`RESET` of a setting the pool carries but PostgreSQL does not report
+    /// `SET` of a setting the pool carries but PostgreSQL does not report
     /// (`search_path`, `statement_timeout`, ...): the pool reads the new value back.
     case trackedSetting
+    /// `RESET name` (canonical name), or `RESET ALL` (nil): the database goes back to its
+    /// defaults, the client expects its startup values.
+    case reset(String?)
     /// `DEALLOCATE name`, alone in its query.
     case deallocate(name: String)
     /// `DEALLOCATE ALL`.
@@ -42,9 +45,10 @@ enum SessionEffect: Equatable {
         }
         if reader.take("set") { return setEffect(&reader) }
         if reader.take("reset") {
-            if reader.take("all") { return .trackedSetting }
+            if reader.take("all") { return .reset(nil) }
+            if reader.take("time") { return reader.take("zone") ? .reset("TimeZone") : .none }
             guard let name = reader.identifier() else { return .none }
-            return SessionParameters.unreportedTracked.contains(SessionParameters.canonical(name)) ? .trackedSetting : .none
+            return .reset(SessionParameters.canonical(name))
         }
         if reader.take("listen") { return .pin(.listen) }
         if reader.take("unlisten") { return reader.take(symbol: UInt8(ascii: "*")) ? .release(PinReasons(.listen)) : .none }
@@ -76,10 +80,16 @@ enum SessionEffect: Equatable {
             if reader.take("characteristics") || reader.take("authorization") { return .pin(.setting) }
         }
         // Reported settings (`TIME ZONE`, `NAMES` is client_encoding) come back as ParameterStatus.
-        if reader.take("time") || reader.take("names") { return .none }
+        if reader.take("time") {
+            _ = reader.take("zone")
+            return reader.take("default") || reader.take("local") ? .reset("TimeZone") : .none
+        }
+        if reader.take("names") { return .none }
         if reader.take("schema") { return .trackedSetting }
         guard let name = reader.identifier() else { return .none }
         let canonical = SessionParameters.canonical(name)
+        // `SET name TO DEFAULT` is `RESET name`.
+        if reader.take("to") || reader.take(symbol: UInt8(ascii: "=")), reader.take("default") { return .reset(canonical) }
         if SessionParameters.reportedTracked.contains(canonical) { return .none }
         if SessionParameters.unreportedTracked.contains(canonical) { return .trackedSetting }
         return .pin(.setting)
