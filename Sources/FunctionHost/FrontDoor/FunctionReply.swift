@@ -7,7 +7,10 @@ import NIOCore
 enum FunctionReply: Sendable {
     /// A response object (`statusCode`, `headers`, `cookies`, `body`, `isBase64Encoded`).
     case response(status: Int, headers: [(name: String, value: String)], cookies: [String], body: ByteBuffer)
-    /// Any other JSON value: answered with 200 and the payload as a JSON body.
+    /// Any other JSON value: answered with 200, `application/json` and the
+    /// function's output as the body; for a JSON string, the string itself
+    /// (API Gateway's own example: output `"Hello from Lambda!"`, body
+    /// `Hello from Lambda!`; docs/api-gateway.md).
     case json(ByteBuffer)
     /// Not JSON, or a status outside 200–599: answered with 502 `Runtime.InvalidResponse`.
     case invalid(String)
@@ -19,7 +22,7 @@ enum FunctionReply: Sendable {
             return
         }
         guard let object = value as? [String: Any], let status = object["statusCode"] as? Int else {
-            self = .json(payload)
+            self = .json((value as? String).map { ByteBuffer(string: $0) } ?? payload)
             return
         }
         guard (200...599).contains(status) else {
