@@ -103,8 +103,9 @@ def postgres_bin(name):
     return f"/usr/lib/postgresql/{versions[-1]}/bin/{name}"
 
 
-def run_pgbench(url, protocol, clients, seconds, threads=2, connect_allowance=0.0):
-    """One `pgbench -S` run of `seconds` of transactions.
+def run_pgbench(url, protocol, clients, seconds, threads=2, connect_allowance=0.0, connect_per_transaction=False):
+    """One `pgbench -S` run of `seconds` of transactions (with `connect_per_transaction`,
+    `pgbench -C`: a new connection for each transaction, whose tps counts the connecting).
 
     pgbench's -T includes connecting its clients (which takes seconds for
     1000 clients that each do a SCRAM exchange), and its tps leaves that time
@@ -115,7 +116,7 @@ def run_pgbench(url, protocol, clients, seconds, threads=2, connect_allowance=0.
     while True:
         result = subprocess.run(
             [postgres_bin("pgbench"), "-S", "-n", "-M", protocol, "-c", str(clients), "-j", str(threads),
-             "-T", str(seconds + math.ceil(connect_allowance)), url],
+             "-T", str(seconds + math.ceil(connect_allowance)), *(["-C"] if connect_per_transaction else []), url],
             capture_output=True, text=True)
         output = result.stdout
         tps = re.search(r"tps = ([\d.]+)", output)

@@ -21,9 +21,22 @@ how close `swift run emulator` comes to a release build. --debug-bin-dir takes
 an already built debug bin directory instead, and --pool-bin-dir another build
 for the "pool" target (two copies of builds before and after a change: an A/B).
 
+With --tls every client connects with sslmode=require: to the pool (the
+emulator's own certificate from the project's .emulator/tls/), to PgBouncer
+(client_tls_sslmode = require with that same key and certificate) and to the
+database (managed with "tls": true); the pool and PgBouncer reach the database
+with sslmode prefer (the pool's default, set for PgBouncer), so over TLS too,
+on the server connections they keep. With --connect-per-transaction pgbench runs with -C, a
+new connection (and with --tls a new TLS handshake) for every transaction: tps
+is then connections per second, and the CPU time per transaction is the CPU
+time per connection; PgBouncer then checks passwords with SCRAM, as the pool
+and the database do (libpq's side of SCRAM, 4096 PBKDF2 rounds, is pgbench's
+CPU time in every transaction).
+
 Usage: python3 Benchmarks/pool_vs_pgbouncer.py [--clients 10,100,1000] [--seconds 10] [--rounds 3]
          [--server-connections 10] [--protocols simple,extended] [--targets pool,pgbouncer,direct]
          [--debug-pool] [--debug-bin-dir DIR] [--pool-bin-dir DIR] [--scratch-path PATH]
+         [--tls] [--connect-per-transaction]
 Needs: a Swift toolchain, PostgreSQL server binaries, pgbench and pgbouncer
 (Debian: apt-get install postgresql pgbouncer). Builds the emulator with -c release.
 """
@@ -36,13 +49,14 @@ from benchlib import (build, cpu_seconds, emulator_url, free_port, postgres_bin,
 TARGETS = ("pool", "debug-pool", "pgbouncer", "direct")
 
 
-def run_measured(url, pid, protocol, clients, seconds, allowance):
+def run_measured(url, pid, protocol, clients, seconds, allowance, connect_per_transaction=False):
     """`run_pgbench`, and the CPU time process `pid` spent per transaction once the
     clients had connected (from the end of the connect allowance to the end of the run,
     whose `seconds` of transactions are counted at pgbench's tps); 0 without a pid."""
     outcome = {}
     bench = threading.Thread(target=lambda: outcome.update(
-        run=run_pgbench(url, protocol, clients, seconds, connect_allowance=allowance)))
+        run=run_pgbench(url, protocol, clients, seconds, connect_allowance=allowance,
+                        connect_per_transaction=connect_per_transaction)))
     bench.start()
     bench.join(math.ceil(allowance))
     before = cpu_seconds(pid) if pid else 0
@@ -53,12 +67,20 @@ def run_measured(url, pid, protocol, clients, seconds, allowance):
     return run, 1e6 * (cpu_seconds(pid) - before) / (run[0] * seconds)
 
 
-def start_pgbouncer(directory, database_url, server_connections, max_clients):
-    """PgBouncer in transaction mode before the database at `database_url`; returns it and its URL."""
+def start_pgbouncer(directory, database_url, server_connections, max_clients, tls_files=None, auth_type="md5"):
+    """PgBouncer in transaction mode before the database at `database_url`; returns it and its URL.
+    With `tls_files` (certificate, key) it requires TLS from its clients, with that key."""
     url = urllib.parse.urlparse(database_url)
     database = url.path.lstrip("/")
     user, password = urllib.parse.unquote(url.username), urllib.parse.unquote(url.password or "")
     port = free_port()
+    client_tls = ""
+    if tls_files:
+        for source, name in zip(tls_files, ("server.crt", "server.key")):
+            shutil.copyfile(source, os.path.join(directory, name))
+            os.chmod(os.path.join(directory, name), 0o600)
+        client_tls = (f"client_tls_sslmode = require\nserver_tls_sslmode = prefer\nclient_tls_cert_file = {directory}/server.crt\n"
+                      f"client_tls_key_file = {directory}/server.key\n")
     with open(os.path.join(directory, "userlist.txt"), "w") as f:
         f.write(f'"{user}" "{password}"\n')
     with open(os.path.join(directory, "pgbouncer.ini"), "w") as f:
@@ -69,7 +91,7 @@ def start_pgbouncer(directory, database_url, server_connections, max_clients):
 listen_addr = 127.0.0.1
 listen_port = {port}
 unix_socket_dir =
-auth_type = md5
+auth_type = {auth_type}
 auth_file = {directory}/userlist.txt
 pool_mode = transaction
 default_pool_size = {server_connections}
@@ -80,11 +102,12 @@ pidfile = {directory}/pgbouncer.pid
 ignore_startup_parameters = extra_float_digits
 log_connections = 0
 log_disconnections = 0
-""")
+{client_tls}""")
     command = ["pgbouncer", os.path.join(directory, "pgbouncer.ini")]
     if os.geteuid() == 0:  # PgBouncer refuses to run as root
         postgres = pwd.getpwnam("postgres")
-        os.chown(directory, postgres.pw_uid, postgres.pw_gid)
+        for name in ["", *os.listdir(directory)]:
+            os.chown(os.path.join(directory, name), postgres.pw_uid, postgres.pw_gid)
         command[1:1] = ["-u", "postgres"]
     output = open(os.path.join(directory, "stderr.log"), "w")
     process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
@@ -116,6 +139,9 @@ def main():
     parser.add_argument("--debug-bin-dir", help="the debug build's bin directory (default: build it now)")
     parser.add_argument("--pool-bin-dir", help="the bin directory of the build whose pool is the target \"pool\" "
                                                "(default: a release build, built now)")
+    parser.add_argument("--tls", action="store_true", help="every client connects with sslmode=require")
+    parser.add_argument("--connect-per-transaction", action="store_true",
+                        help="pgbench -C: a new connection for every transaction")
     args = parser.parse_args()
     wanted = args.targets.split(",") + (["debug-pool"] if args.debug_pool or args.debug_bin_dir else [])
     targets = [t for t in TARGETS if t == "pool" or t in wanted]
@@ -135,7 +161,7 @@ def main():
     bouncer_dir = os.path.join(project, "pgbouncer")
     os.makedirs(bouncer_dir)
     config = {
-        "database": {"managed": {"port": free_port(), "maxConnections": max(client_counts) + 30}},
+        "database": {"managed": {"port": free_port(), "maxConnections": max(client_counts) + 30, "tls": args.tls}},
         "pool": {"port": free_port(), "maxServerConnections": args.server_connections,
                  "maxClientConnections": max(client_counts) + 100},
     }
@@ -149,8 +175,17 @@ def main():
         if not any(line.startswith("Pool:") for line in lines):
             raise SystemExit("the database or the pool did not start:\n" + "".join(lines))
         direct = emulator_url(bin_dir, config_file, "--direct")
-        bouncer, bounced = start_pgbouncer(bouncer_dir, direct, args.server_connections, max(client_counts) + 100)
+        tls_files = None
+        if args.tls:
+            tls_directory = os.path.join(project, ".emulator", "tls")
+            tls_files = (os.path.join(tls_directory, "server.crt"), os.path.join(tls_directory, "server.key"))
+        # With a connection per transaction the password check is in every transaction: SCRAM
+        # for PgBouncer too, as the pool and the database do.
+        bouncer, bounced = start_pgbouncer(bouncer_dir, direct, args.server_connections, max(client_counts) + 100,
+                                           tls_files, "scram-sha-256" if args.connect_per_transaction else "md5")
         urls = {"pool": emulator_url(bin_dir, config_file), "pgbouncer": bounced, "direct": direct}
+        if args.tls:
+            urls = {t: u + ("&" if "?" in u else "?") + "sslmode=require" for t, u in urls.items()}
         pids = {"pool": host.pid, "pgbouncer": bouncer.pid}  # CPU per transaction is read for these
         if debug_bin_dir:
             debug_config = os.path.join(project, "debug", "runtime.json")
@@ -160,15 +195,16 @@ def main():
             debug_host, _, debug_lines = start_emulator(debug_bin_dir, debug_config)
             if not any(line.startswith("Pool:") for line in debug_lines):
                 raise SystemExit("the debug build's pool did not start:\n" + "".join(debug_lines))
-            urls["debug-pool"] = emulator_url(debug_bin_dir, debug_config)
+            urls["debug-pool"] = emulator_url(debug_bin_dir, debug_config) + ("?sslmode=require" if args.tls else "")
             pids["debug-pool"] = debug_host.pid
-        subprocess.run([postgres_bin("pgbench"), "-i", "-s", "1", "-q", direct], check=True, capture_output=True)
+        subprocess.run([postgres_bin("pgbench"), "-i", "-s", "1", "-q", urls["direct"]], check=True, capture_output=True)
         for clients in client_counts:
             for protocol in protocols:
                 for _ in range(args.rounds):  # alternate, so drift and other load hit all alike
                     for target in targets:
                         allowance = connect_allowance.get((clients, target), clients / 100)
-                        run, cpu = run_measured(urls[target], pids.get(target), protocol, clients, args.seconds, allowance)
+                        run, cpu = run_measured(urls[target], pids.get(target), protocol, clients, args.seconds, allowance,
+                                                args.connect_per_transaction)
                         connect_allowance[(clients, target)] = 1.5 * run[3] + 1
                         results.setdefault((clients, protocol, target), []).append(run + (cpu,))
     finally:
@@ -179,7 +215,8 @@ def main():
         stop(host)
         shutil.rmtree(project, ignore_errors=True)
 
-    print(f"pgbench -S -j 2, {args.seconds} s x {args.rounds} alternating rounds, "
+    print(f"pgbench -S -j 2{' -C' if args.connect_per_transaction else ''}{', sslmode=require' if args.tls else ''}, "
+          f"{args.seconds} s x {args.rounds} alternating rounds, "
           f"{args.server_connections} server connections for the pool and PgBouncer (transaction mode), "
           f"{'the build in ' + bin_dir if args.pool_bin_dir else 'release build'}, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
@@ -201,7 +238,8 @@ def main():
             print(f"{clients:>7} {protocol:<8} " + " ".join(row)
                   + "".join(f" {tps['pool'] / tps[t]:>11.2f}" for t in ratios) + f" {failed:>6}"
                   + (f"   debug-pool/pool {tps['debug-pool'] / tps['pool']:.2f}" if "debug-pool" in tps else ""))
-    print("median CPU time per transaction once the clients are connected, µs (user + system, whole process):")
+    per = "connection (= transaction, -C)" if args.connect_per_transaction else "transaction once the clients are connected"
+    print(f"median CPU time per {per}, µs (user + system, whole process):")
     for clients in client_counts:
         for protocol in protocols:
             cpu = {t: statistics.median(r[4] for r in results[(clients, protocol, t)]) for t in targets if t in pids}

@@ -135,6 +135,26 @@ extension PostgresPoolTests {
             }
         }
 
+        @Test(
+            "a client whose SSLRequest, ClientHello and queries reach the pool in 7-byte pieces is served over TLS",
+            .timeLimit(.minutes(1)))
+        func fragmentedClientHandshake() async throws {
+            try await Self.withAuthority { authority in
+                try await PoolHarness.withPool({ $0.clientTLS = Self.settings(.require, authority) }) { _, pooled in
+                    let proxy = try FaultProxy(upstreamPort: pooled.port)
+                    defer { proxy.stop() }
+                    proxy.setFragmentSize(bytes: 7)
+                    var proxied = pooled
+                    proxied.port = proxy.port
+                    let result = try await Self.psql(
+                        "SELECT 'ok' || repeat('x', 100000)", proxied, host: "127.0.0.1",
+                        ["PGSSLMODE": "verify-full", "PGSSLROOTCERT": authority.caCertificatePath])
+                    #expect(result.ok && result.output == "ok" + String(repeating: "x", count: 100_000), "\(result.output.prefix(300))")
+                    #expect(proxy.acceptedConnections == 1)
+                }
+            }
+        }
+
         @Test("garbage, plaintext after SSLRequest and a close during the handshake: that client only; nothing leaked")
         func brokenHandshakes() async throws {
             let log = CapturedLog()

@@ -118,6 +118,27 @@ extension PostgresPoolTests {
             #expect(try await preferred.probe(port: database.port) == false)
         }
 
+        @Test(
+            "the database's TLS records reach the pool in 7-byte pieces: the handshake and the queries still complete",
+            .timeLimit(.minutes(1)))
+        func fragmentedTLSRecords() async throws {
+            try await Self.withTLSOnlyDatabase { application, _, authority in
+                let proxy = try FaultProxy(upstreamPort: application.port)
+                defer { proxy.stop() }
+                proxy.setFragmentSize(bytes: 7)
+                var upstream = application
+                upstream.port = proxy.port
+                let tls = UpstreamTLSSettings(mode: .verifyFull, rootCertificates: .file(authority.caCertificatePath))
+                try await PoolHarness.withPool(database: upstream, { $0.upstream = Self.upstream(upstream, tls) }) { _, pooled in
+                    let result = try await Self.psql(
+                        "SELECT ssl::text || repeat('x', 100000) FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                        pooled, ["PGSSLMODE": "disable"])
+                    #expect(result.ok && result.output == "true" + String(repeating: "x", count: 100_000), "\(result.output.prefix(300))")
+                    #expect(proxy.acceptedConnections >= 1)
+                }
+            }
+        }
+
         @Test("the database's TLS connection cut mid-transaction: an error for that client only, others go on over a new TLS connection")
         func droppedTLSSession() async throws {
             try await Self.withTLSOnlyDatabase { application, _, authority in
