@@ -130,7 +130,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server-connections", type=int, default=10)
     parser.add_argument("--protocols", default="simple,extended", help="pgbench -M modes, comma-separated")
-    parser.add_argument("--targets", default=",".join(TARGETS),
+    parser.add_argument("--targets", default="pool,pgbouncer,direct",
                         help="what to run pgbench against, comma-separated (pool is always included; "
                              "leaving out direct makes a quicker pool/PgBouncer comparison)")
     parser.add_argument("--scratch-path", help="SwiftPM build directory (default: .build)")
