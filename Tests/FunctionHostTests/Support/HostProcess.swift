@@ -148,12 +148,14 @@ final class HostProcess: Sendable {
     /// The host's direct children whose command line contains `command`: by
     /// default the custom-runtime instances (their `bootstrap`).
     func instancePIDs(command: String = "bootstrap") throws -> [Int32] {
-        var children: [Int32] = []
-        for thread in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task") {
-            let listed = (try? String(contentsOfFile: "/proc/\(process.pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
-            children += listed.split(separator: " ").compactMap { Int32($0) }
-        }
-        return Set(children).filter { pid in
+        // Every process whose parent is the host, from the fourth field of /proc/N/stat: the
+        // kernel's task/*/children lists are reliable only while the children are stopped
+        // (proc(5)), and missed a running instance once under the whole suite's load.
+        try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let nameEnd = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")  // state, ppid, ...
+            guard fields.count > 1, Int32(fields[1]) == process.pid else { return false }
             let commandLine = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
             return commandLine.contains(command)
         }
