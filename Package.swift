@@ -183,7 +183,9 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["ManagedPostgres", "ChildProcess", "LocalTLS"],
+            dependencies: [
+                "ManagedPostgres", "ChildProcess", "LocalTLS", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
