@@ -94,21 +94,32 @@ import TestSupport
         #expect(seen["browserErrors"] == "", "\(seen)")
     }
 
+    /// What both driver scripts import from Selenium.
+    private static let seleniumImports = """
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
+        """
+
+    /// Starts headless Chromium through its WebDriver as `driver` (given `chromium`,
+    /// `chromedriver` and a `profile` folder), keeping the page's console log.
+    private static let startChromium = #"""
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                         "--window-size=1400,1000", "--user-data-dir=" + profile]:
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+        """#
+
     private static let formDriver = #"""
 import json, sys
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+\#(seleniumImports)
 
 url, chromium, chromedriver, profile, config = sys.argv[1:6]
-options = webdriver.ChromeOptions()
-options.binary_location = chromium
-for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--window-size=1400,1000", "--user-data-dir=" + profile]:
-    options.add_argument(argument)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+\#(startChromium)
 seen = {}
 try:
     wait = WebDriverWait(driver, 60, poll_frequency=0.1)
@@ -160,19 +171,10 @@ print(json.dumps(seen))
     /// clicks the mode button and prints what it saw as one JSON line.
     private static let driver = #"""
 import json, re, sys
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+\#(seleniumImports)
 
 url, chromium, chromedriver, profile = sys.argv[1:5]
-options = webdriver.ChromeOptions()
-options.binary_location = chromium
-for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--window-size=1400,1000", "--user-data-dir=" + profile]:
-    options.add_argument(argument)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+\#(startChromium)
 try:
     wait = WebDriverWait(driver, 30, poll_frequency=0.1)
     content = lambda id: driver.execute_script("return document.getElementById(arguments[0]).textContent", id).strip()
